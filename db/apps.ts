@@ -1,0 +1,83 @@
+import type { World } from './world.js';
+import { deriveOpenid } from './ids.js';
+
+export interface AppRow {
+  appid: string;
+  secret: string;
+  name: string;
+  platform: 'graph' | 'weibo';
+  redirect_uris: string;
+  granted_apis: string;
+  unionid: number;
+  created_at: number;
+}
+
+export interface App extends Omit<AppRow, 'redirect_uris' | 'granted_apis' | 'unionid'> {
+  redirectUris: string[];
+  grantedApis: string[];
+  unionid: boolean;
+}
+
+const toApp = (r: AppRow): App => ({
+  appid: r.appid,
+  secret: r.secret,
+  name: r.name,
+  platform: r.platform,
+  created_at: r.created_at,
+  redirectUris: JSON.parse(r.redirect_uris),
+  grantedApis: JSON.parse(r.granted_apis),
+  unionid: r.unionid === 1,
+});
+
+export class AppStore {
+  constructor(private readonly w: World) {}
+
+  get(appid: string): App | undefined {
+    const r = this.w.db.prepare('SELECT * FROM apps WHERE appid = ?').get(appid) as AppRow | undefined;
+    return r && toApp(r);
+  }
+
+  list(): App[] {
+    return (this.w.db.prepare('SELECT * FROM apps ORDER BY appid').all() as AppRow[]).map(toApp);
+  }
+
+  create(a: { appid: string; secret: string; name: string; platform: 'graph' | 'weibo'; redirectUris?: string[]; grantedApis?: string[]; unionid?: boolean; createdAt?: number }): App {
+    this.w.db
+      .prepare(
+        `INSERT INTO apps (appid, secret, name, platform, redirect_uris, granted_apis, unionid, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(a.appid, a.secret, a.name, a.platform, JSON.stringify(a.redirectUris ?? []), JSON.stringify(a.grantedApis ?? []), a.unionid ? 1 : 0, a.createdAt ?? this.w.now());
+    this.materialiseOpenids(a.appid);
+    return this.get(a.appid)!;
+  }
+
+  /** The user's openid within this app (stable, created on first use). */
+  openidFor(appid: string, userId: number): string {
+    const row = this.w.db.prepare('SELECT openid FROM openids WHERE appid = ? AND user_id = ?').get(appid, userId) as { openid: string } | undefined;
+    if (row) return row.openid;
+    const u = this.w.db.prepare('SELECT unionid FROM users WHERE id = ?').get(userId) as { unionid: string } | undefined;
+    if (!u) throw new Error(`no user ${userId}`);
+    const openid = deriveOpenid(appid, u.unionid);
+    this.w.db.prepare('INSERT OR IGNORE INTO openids (appid, user_id, openid) VALUES (?, ?, ?)').run(appid, userId, openid);
+    return openid;
+  }
+
+  /** The user behind an openid of this app, or undefined. */
+  userIdByOpenid(appid: string, openid: string): number | undefined {
+    const row = this.w.db.prepare('SELECT user_id FROM openids WHERE appid = ? AND openid = ?').get(appid, openid) as { user_id: number } | undefined;
+    return row?.user_id;
+  }
+
+  /** Materialises openids so lookups by openid never scan users. */
+  materialiseOpenids(appid?: string, userId?: number): void {
+    const apps = appid ? [{ appid }] : (this.w.db.prepare('SELECT appid FROM apps').all() as { appid: string }[]);
+    const users = userId !== undefined
+      ? (this.w.db.prepare('SELECT id, unionid FROM users WHERE id = ?').all(userId) as { id: number; unionid: string }[])
+      : (this.w.db.prepare('SELECT id, unionid FROM users').all() as { id: number; unionid: string }[]);
+    const ins = this.w.db.prepare('INSERT OR IGNORE INTO openids (appid, user_id, openid) VALUES (?, ?, ?)');
+    this.w.tx(() => {
+      for (const a of apps) for (const u of users) ins.run(a.appid, u.id, deriveOpenid(a.appid, u.unionid));
+    });
+  }
+}

@@ -1,0 +1,300 @@
+// Numbered, append-only migrations. The store applies every migration whose number is
+// above `PRAGMA user_version`, each inside one transaction, then bumps user_version.
+// Never edit a landed migration: add the next number instead.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial world',
+    sql: `
+CREATE TABLE apps (
+  appid          TEXT PRIMARY KEY,          -- graph.qq.com appid / open.t.qq.com consumer key
+  secret         TEXT NOT NULL,             -- appkey / consumer secret
+  name           TEXT NOT NULL,
+  platform       TEXT NOT NULL CHECK (platform IN ('graph','weibo')),
+  redirect_uris  TEXT NOT NULL DEFAULT '[]', -- JSON array of allowed redirect prefixes (graph) / callback (weibo)
+  granted_apis   TEXT NOT NULL DEFAULT '[]', -- JSON array: "需要申请" APIs this app was approved for
+  unionid        INTEGER NOT NULL DEFAULT 0, -- may ask /oauth2.0/me for unionid
+  created_at     INTEGER NOT NULL
+);
+
+CREATE TABLE users (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL UNIQUE,    -- Weibo account name
+  nick             TEXT NOT NULL,
+  unionid          TEXT NOT NULL UNIQUE,
+  head             TEXT NOT NULL DEFAULT '', -- avatar URL without size suffix ('' = none)
+  sex              INTEGER NOT NULL DEFAULT 0,
+  birth_year       INTEGER NOT NULL DEFAULT 0,
+  birth_month      INTEGER NOT NULL DEFAULT 0,
+  birth_day        INTEGER NOT NULL DEFAULT 0,
+  country_code     TEXT NOT NULL DEFAULT '',
+  province_code    TEXT NOT NULL DEFAULT '',
+  city_code        TEXT NOT NULL DEFAULT '',
+  location         TEXT NOT NULL DEFAULT '',
+  introduction     TEXT NOT NULL DEFAULT '',
+  verifyinfo       TEXT NOT NULL DEFAULT '',
+  isvip            INTEGER NOT NULL DEFAULT 0,
+  isent            INTEGER NOT NULL DEFAULT 0,
+  isrealname       INTEGER NOT NULL DEFAULT 0,
+  homepage         TEXT NOT NULL DEFAULT '',
+  industry_code    INTEGER NOT NULL DEFAULT 0,
+  exp              INTEGER NOT NULL DEFAULT 0,
+  level            INTEGER NOT NULL DEFAULT 0,
+  send_private_flag INTEGER NOT NULL DEFAULT 2,
+  regtime          INTEGER NOT NULL,
+  -- QQ-space profile (graph.qq.com get_user_info)
+  qz_nickname      TEXT NOT NULL,
+  qz_gender        TEXT NOT NULL DEFAULT '男',
+  qz_province      TEXT NOT NULL DEFAULT '',
+  qz_city          TEXT NOT NULL DEFAULT '',
+  qz_year          TEXT NOT NULL DEFAULT '',
+  qz_constellation TEXT NOT NULL DEFAULT '',
+  qq_avatar_key    TEXT NOT NULL,           -- the k= of thirdqq.qlogo.cn avatar URLs
+  is_yellow_vip    INTEGER NOT NULL DEFAULT 0,
+  yellow_vip_level INTEGER NOT NULL DEFAULT 0,
+  is_yellow_year_vip INTEGER NOT NULL DEFAULT 0,
+  -- QQ VIP (get_vip_info / get_vip_rich_info, seed 004)
+  is_qq_vip        INTEGER NOT NULL DEFAULT 0,
+  qq_vip_level     INTEGER NOT NULL DEFAULT 0,
+  is_qq_year_vip   INTEGER NOT NULL DEFAULT 0,
+  vip_rich         TEXT NOT NULL DEFAULT '{}'  -- JSON: qq_vip_start/end/payway, … history_end_time
+);
+
+-- openid is per (app, user), as on the real platform.
+CREATE TABLE openids (
+  appid    TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  openid   TEXT NOT NULL,
+  PRIMARY KEY (appid, user_id),
+  UNIQUE (appid, openid)
+);
+
+-- graph.qq.com OAuth 2.0
+CREATE TABLE oauth2_codes (
+  code         TEXT PRIMARY KEY,
+  appid        TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  redirect_uri TEXT NOT NULL,
+  scope        TEXT NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  used         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE oauth2_tokens (
+  access_token  TEXT PRIMARY KEY,
+  refresh_token TEXT UNIQUE,
+  appid         TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  scope         TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  refresh_expires_at INTEGER NOT NULL,
+  refresh_used  INTEGER NOT NULL DEFAULT 0,
+  revoked       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX oauth2_tokens_user ON oauth2_tokens(user_id);
+
+-- open.t.qq.com OAuth 1.0a: request tokens and access tokens share one table.
+CREATE TABLE oauth1_tokens (
+  token      TEXT PRIMARY KEY,
+  secret     TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('request','access')),
+  appid      TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  user_id    INTEGER REFERENCES users(id) ON DELETE CASCADE,
+  callback   TEXT NOT NULL DEFAULT 'null',
+  verifier   TEXT,
+  used       INTEGER NOT NULL DEFAULT 0,
+  revoked    INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE oauth1_nonces (
+  appid     TEXT NOT NULL,
+  nonce     TEXT NOT NULL,
+  timestamp INTEGER NOT NULL,
+  PRIMARY KEY (appid, nonce, timestamp)
+);
+
+-- Tweets of every type (1 original, 2 repost, 3 private, 4 reply, 5 empty reply, 6 mention, 7 comment).
+-- Private messages live in their own table; type 3 is kept for completeness of the wire enum.
+CREATE TABLE tweets (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id),
+  type        INTEGER NOT NULL CHECK (type BETWEEN 1 AND 7),
+  status      INTEGER NOT NULL DEFAULT 0 CHECK (status BETWEEN 0 AND 4),
+  origtext    TEXT NOT NULL,
+  timestamp   INTEGER NOT NULL,
+  source_id   INTEGER REFERENCES tweets(id),   -- parent (repost/reply) or root (comment)
+  root_id     INTEGER REFERENCES tweets(id),   -- the original at the top of the chain
+  from_label  TEXT NOT NULL DEFAULT '腾讯微博',
+  from_url    TEXT NOT NULL DEFAULT '',
+  client_ip   TEXT NOT NULL DEFAULT '',
+  jing        TEXT NOT NULL DEFAULT '0',        -- longitude as sent
+  wei         TEXT NOT NULL DEFAULT '0',        -- latitude as sent
+  geo         TEXT NOT NULL DEFAULT '',
+  image       TEXT,                            -- JSON array of picture URLs (no size suffix) or NULL
+  appid       TEXT
+);
+CREATE INDEX tweets_user_time ON tweets(user_id, timestamp, id);
+CREATE INDEX tweets_time ON tweets(timestamp, id);
+CREATE INDEX tweets_source ON tweets(source_id, type, timestamp, id);
+CREATE INDEX tweets_root ON tweets(root_id, type, timestamp, id);
+CREATE INDEX tweets_user_text ON tweets(user_id, origtext);
+
+CREATE TABLE mentions (
+  tweet_id  INTEGER NOT NULL REFERENCES tweets(id) ON DELETE CASCADE,
+  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  timestamp INTEGER NOT NULL,
+  PRIMARY KEY (user_id, tweet_id)
+);
+CREATE INDEX mentions_time ON mentions(user_id, timestamp, tweet_id);
+
+CREATE TABLE topics (
+  id         INTEGER PRIMARY KEY,
+  text       TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE tweet_topics (
+  tweet_id  INTEGER NOT NULL REFERENCES tweets(id) ON DELETE CASCADE,
+  topic_id  INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+  timestamp INTEGER NOT NULL,
+  PRIMARY KEY (topic_id, tweet_id)
+);
+CREATE INDEX tweet_topics_time ON tweet_topics(topic_id, timestamp, tweet_id);
+
+-- fan follows idol; special = 特别收听
+CREATE TABLE follows (
+  fan_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  idol_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  special    INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  seq        INTEGER NOT NULL,                -- insertion order, newest follow first in lists
+  PRIMARY KEY (fan_id, idol_id)
+);
+CREATE INDEX follows_idol ON follows(idol_id, seq);
+CREATE INDEX follows_fan ON follows(fan_id, seq);
+
+CREATE TABLE blacklist (
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  black_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  seq        INTEGER NOT NULL,
+  PRIMARY KEY (user_id, black_id)
+);
+
+CREATE TABLE private_messages (
+  id          INTEGER PRIMARY KEY,
+  from_id     INTEGER NOT NULL REFERENCES users(id),
+  to_id       INTEGER NOT NULL REFERENCES users(id),
+  origtext    TEXT NOT NULL,
+  timestamp   INTEGER NOT NULL,
+  client_ip   TEXT NOT NULL DEFAULT '',
+  jing        TEXT NOT NULL DEFAULT '0',
+  wei         TEXT NOT NULL DEFAULT '0',
+  deleted_by_sender    INTEGER NOT NULL DEFAULT 0,
+  deleted_by_recipient INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX pm_to ON private_messages(to_id, timestamp, id);
+CREATE INDEX pm_from ON private_messages(from_id, timestamp, id);
+
+CREATE TABLE tags (
+  id      INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name    TEXT NOT NULL,
+  UNIQUE (user_id, name)
+);
+CREATE INDEX tags_name ON tags(name);
+
+CREATE TABLE fav_tweets (
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  tweet_id   INTEGER NOT NULL REFERENCES tweets(id) ON DELETE CASCADE,
+  storetime  INTEGER NOT NULL,
+  PRIMARY KEY (user_id, tweet_id)
+);
+CREATE INDEX fav_tweets_time ON fav_tweets(user_id, storetime, tweet_id);
+
+CREATE TABLE fav_topics (
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  topic_id   INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+  storetime  INTEGER NOT NULL,
+  PRIMARY KEY (user_id, topic_id)
+);
+CREATE INDEX fav_topics_time ON fav_topics(user_id, storetime, topic_id);
+
+-- Unread counters of info/update; every write that notifies a user bumps one.
+CREATE TABLE unread (
+  user_id  INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  home     INTEGER NOT NULL DEFAULT 0,
+  private  INTEGER NOT NULL DEFAULT 0,
+  fans     INTEGER NOT NULL DEFAULT 0,
+  mentions INTEGER NOT NULL DEFAULT 0,
+  create_  INTEGER NOT NULL DEFAULT 0        -- home originals (type 9)
+);
+
+-- QQ space albums and photos
+CREATE TABLE albums (
+  id          INTEGER PRIMARY KEY,
+  albumid     TEXT NOT NULL UNIQUE,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  classid     INTEGER NOT NULL DEFAULT 100,
+  name        TEXT NOT NULL,
+  descr       TEXT NOT NULL DEFAULT '',
+  priv        INTEGER NOT NULL DEFAULT 1,
+  question    TEXT NOT NULL DEFAULT '',
+  answer      TEXT NOT NULL DEFAULT '',
+  createtime  INTEGER NOT NULL
+);
+CREATE INDEX albums_user ON albums(user_id, createtime);
+
+CREATE TABLE photos (
+  id           INTEGER PRIMARY KEY,
+  album_id     INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+  lloc         TEXT NOT NULL UNIQUE,
+  sloc         TEXT NOT NULL,
+  name         TEXT NOT NULL DEFAULT '',
+  descr        TEXT NOT NULL DEFAULT '',
+  file_key     TEXT NOT NULL,
+  width        INTEGER NOT NULL DEFAULT 0,
+  height       INTEGER NOT NULL DEFAULT 0,
+  uploaded_time INTEGER NOT NULL
+);
+CREATE INDEX photos_album ON photos(album_id, uploaded_time);
+
+CREATE TABLE tenpay_addresses (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  region_id   INTEGER NOT NULL,
+  used_count  INTEGER NOT NULL DEFAULT 0,
+  name        TEXT NOT NULL,
+  tel         TEXT NOT NULL DEFAULT '',
+  zipcode     TEXT NOT NULL DEFAULT '',
+  mobile      TEXT NOT NULL DEFAULT '',
+  street      TEXT NOT NULL,
+  lastuse_time TEXT NOT NULL,
+  mod_time    TEXT NOT NULL,
+  create_time TEXT NOT NULL
+);
+CREATE INDEX tenpay_user ON tenpay_addresses(user_id, id);
+
+-- Uploaded and seeded pictures, content-addressed.
+CREATE TABLE files (
+  key        TEXT PRIMARY KEY,
+  mime       TEXT NOT NULL,
+  bytes      BLOB NOT NULL,
+  width      INTEGER NOT NULL DEFAULT 0,
+  height     INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
+  },
+];

@@ -1,0 +1,52 @@
+// The `time` pagination of both APIs: pageflag 0 first page, 1 down (older), 2 up (newer),
+// anchored on (pagetime, lastid) of the last / first record of the previous page. Rows are
+// ordered newest first by (timestamp, id); the anchor is exclusive, and ties on the same
+// second are broken by id, so walking down then up never skips or repeats a record.
+import type { DB } from './store.js';
+
+export interface TimeCursor {
+  pageflag: 0 | 1 | 2;
+  pagetime: number;
+  lastid: number;
+  reqnum: number;
+}
+
+export interface TimePage<T> {
+  rows: T[];
+  /** 0 = more in the requested direction, 1 = no more. */
+  hasnext: 0 | 1;
+}
+
+/**
+ * @param from   SQL after SELECT …: `FROM … WHERE <filter>` (no ORDER/LIMIT)
+ * @param ts,id  the column expressions to page on
+ */
+export function timePage<T>(db: DB, select: string, from: string, args: unknown[], ts: string, id: string, c: TimeCursor): TimePage<T> {
+  let where = '';
+  const a = [...args];
+  let order = 'DESC';
+  if (c.pageflag === 1 && (c.pagetime > 0 || c.lastid > 0)) {
+    if (c.lastid > 0) {
+      where = ` AND (${ts} < ? OR (${ts} = ? AND ${id} < ?))`;
+      a.push(c.pagetime, c.pagetime, c.lastid);
+    } else {
+      where = ` AND ${ts} < ?`;
+      a.push(c.pagetime);
+    }
+  } else if (c.pageflag === 2) {
+    order = 'ASC';
+    if (c.lastid > 0) {
+      where = ` AND (${ts} > ? OR (${ts} = ? AND ${id} > ?))`;
+      a.push(c.pagetime, c.pagetime, c.lastid);
+    } else {
+      where = ` AND ${ts} > ?`;
+      a.push(c.pagetime);
+    }
+  }
+  const sql = `SELECT ${select} ${from}${where} ORDER BY ${ts} ${order}, ${id} ${order} LIMIT ?`;
+  const rows = db.prepare(sql).all(...a, c.reqnum + 1) as T[];
+  const more = rows.length > c.reqnum;
+  if (more) rows.pop();
+  if (order === 'ASC') rows.reverse();
+  return { rows, hasnext: more ? 0 : 1 };
+}

@@ -1,0 +1,269 @@
+import type { World } from './world.js';
+import type { UserRow } from './users.js';
+import { writeRefused, badParam } from '../server/errors.js';
+import { timePage, type TimeCursor, type TimePage } from './paging.js';
+
+export interface TweetRow {
+  id: number;
+  user_id: number;
+  type: number;
+  status: number;
+  origtext: string;
+  timestamp: number;
+  source_id: number | null;
+  root_id: number | null;
+  from_label: string;
+  from_url: string;
+  client_ip: string;
+  jing: string;
+  wei: string;
+  geo: string;
+  image: string | null;
+  appid: string | null;
+}
+
+/** A tweet with what its wire shape needs: author, counters and (for type 2/4/7) its source. */
+export interface HydratedTweet {
+  row: TweetRow;
+  author: UserRow;
+  count: number;
+  mcount: number;
+  source: HydratedTweet | null;
+}
+
+export const TYPE = { original: 1, repost: 2, private: 3, reply: 4, emptyReply: 5, mention: 6, comment: 7 } as const;
+export const STATUS = { normal: 0, systemDeleted: 1, review: 2, userDeleted: 3, rootDeleted: 4 } as const;
+
+const URL_RE = /https?:\/\/[^\s\u3000<>"']+/g;
+const MENTION_RE = /@([A-Za-z][A-Za-z0-9_-]{0,19})/g;
+const TOPIC_RE = /#([^#\r\n]{1,60})#/g;
+
+/** Length rule: UTF-8 bytes with every URL counted as `urlBytes` (it is shortened to url.cn). */
+export function contentBytes(content: string, urlBytes: number): number {
+  let n = 0;
+  const rest = content.replace(URL_RE, () => {
+    n += urlBytes;
+    return '';
+  });
+  return n + Buffer.byteLength(rest, 'utf8');
+}
+
+export const mentionedNames = (content: string): string[] => [...new Set([...content.matchAll(MENTION_RE)].map((m) => m[1]))];
+export const topicTexts = (content: string): string[] => [...new Set([...content.matchAll(TOPIC_RE)].map((m) => m[1].trim()).filter(Boolean))];
+
+export interface NewTweet {
+  userId: number;
+  type: 1 | 2 | 4 | 7;
+  content: string;
+  /** the tweet being reposted / replied to / commented on */
+  reid?: number;
+  clientIp?: string;
+  jing?: string;
+  wei?: string;
+  image?: string[] | null;
+  appid?: string | null;
+  fromLabel?: string;
+  fromUrl?: string;
+  /** seeding only: explicit timestamp, and no write rules */
+  timestamp?: number;
+  skipRules?: boolean;
+}
+
+/** Timelines that page by `time`. */
+export type TimelineKind =
+  | { kind: 'home'; userId: number }
+  | { kind: 'special'; userId: number }
+  | { kind: 'user'; userId: number }
+  | { kind: 'mentions'; userId: number }
+  | { kind: 'relist'; rootId: number; flag: 0 | 1 | 2 }
+  | { kind: 'topic'; topicId: number };
+
+export class TweetStore {
+  constructor(private readonly w: World) {}
+
+  get(id: number): TweetRow | undefined {
+    return this.w.db.prepare('SELECT * FROM tweets WHERE id = ?').get(id) as TweetRow | undefined;
+  }
+
+  /** Publishes a tweet after the write rules; every refusal is a ret 4 errcode or a ret 1. */
+  post(t: NewTweet): TweetRow {
+    const rules = this.w.rules;
+    const content = t.content ?? '';
+    if (t.type !== TYPE.repost && content.trim() === '') throw badParam('error content param');
+    if (!t.skipRules) {
+      if (contentBytes(content, rules.urlBytes) > rules.maxContentBytes) throw writeRefused(8, 'content too long');
+      const lower = content.toLowerCase();
+      if (rules.dirtyWords.some((w) => w && lower.includes(w.toLowerCase()))) throw writeRefused(4, 'too many dirty words');
+      if (rules.spamPatterns.some((p) => new RegExp(p, 'i').test(content))) throw writeRefused(9, 'spam content');
+    }
+    return this.w.tx(() => {
+      const now = t.timestamp ?? this.w.now();
+      let parent: TweetRow | undefined;
+      if (t.type !== TYPE.original) {
+        if (!t.reid) throw badParam('error reid param');
+        parent = this.get(t.reid);
+        if (!parent) throw writeRefused(6, 'parent tweet does not exist');
+        if (parent.status === STATUS.review) throw writeRefused(12, 'source tweet is under review');
+        if (parent.status !== STATUS.normal) throw writeRefused(11, 'source tweet has been deleted');
+        if (this.w.relations.isBlack(parent.user_id, t.userId)) throw writeRefused(5, 'access forbidden: you are blacklisted by the author');
+      }
+      if (!t.skipRules) {
+        if (rules.postBurst > 0) {
+          const recent = (this.w.db
+            .prepare('SELECT COUNT(*) n FROM tweets WHERE user_id = ? AND timestamp > ?')
+            .get(t.userId, now - rules.postWindowSeconds) as { n: number }).n;
+          if (recent >= rules.postBurst) throw writeRefused(10, 'posting too fast');
+        }
+        if (rules.duplicateWindowSeconds > 0 && content.trim() !== '') {
+          const last = this.w.db
+            .prepare('SELECT origtext, timestamp FROM tweets WHERE user_id = ? AND status = 0 ORDER BY timestamp DESC, id DESC LIMIT 1')
+            .get(t.userId) as { origtext: string; timestamp: number } | undefined;
+          if (last && last.origtext === content && last.timestamp > now - rules.duplicateWindowSeconds) {
+            throw writeRefused(13, 'duplicate post');
+          }
+        }
+      }
+      const info = this.w.db
+        .prepare(
+          `INSERT INTO tweets (user_id, type, status, origtext, timestamp, source_id, root_id, from_label, from_url, client_ip, jing, wei, image, appid)
+           VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          t.userId,
+          t.type,
+          content,
+          now,
+          parent?.id ?? null,
+          parent ? (parent.root_id ?? parent.id) : null,
+          t.fromLabel ?? '腾讯微博',
+          t.fromUrl ?? '',
+          t.clientIp ?? '',
+          t.jing ?? '0',
+          t.wei ?? '0',
+          t.image && t.image.length ? JSON.stringify(t.image) : null,
+          t.appid ?? null,
+        );
+      const id = Number(info.lastInsertRowid);
+      this.index(id, t.userId, content, now, t.type);
+      return this.get(id)!;
+    });
+  }
+
+  /** Mentions, topics and unread counters of a new tweet. */
+  private index(id: number, authorId: number, content: string, now: number, type: number): void {
+    const db = this.w.db;
+    for (const name of mentionedNames(content)) {
+      const u = this.w.users.byName(name);
+      if (!u || u.id === authorId) continue;
+      // a user who blacklisted the author is not notified
+      if (this.w.relations.isBlack(u.id, authorId)) continue;
+      db.prepare('INSERT OR IGNORE INTO mentions (tweet_id, user_id, timestamp) VALUES (?, ?, ?)').run(id, u.id, now);
+      db.prepare('UPDATE unread SET mentions = mentions + 1 WHERE user_id = ?').run(u.id);
+    }
+    for (const text of topicTexts(content)) {
+      db.prepare('INSERT OR IGNORE INTO topics (text, created_at) VALUES (?, ?)').run(text, now);
+      const topic = db.prepare('SELECT id FROM topics WHERE text = ?').get(text) as { id: number };
+      db.prepare('INSERT OR IGNORE INTO tweet_topics (tweet_id, topic_id, timestamp) VALUES (?, ?, ?)').run(id, topic.id, now);
+    }
+    db.prepare('UPDATE unread SET home = home + 1 WHERE user_id IN (SELECT fan_id FROM follows WHERE idol_id = ?)').run(authorId);
+    if (type === TYPE.original) {
+      db.prepare('UPDATE unread SET create_ = create_ + 1 WHERE user_id IN (SELECT fan_id FROM follows WHERE idol_id = ?)').run(authorId);
+    }
+  }
+
+  /** Author-only delete (status 3). */
+  delete(userId: number, id: number): TweetRow {
+    return this.w.tx(() => {
+      const t = this.get(id);
+      if (!t || t.status === STATUS.userDeleted || t.status === STATUS.systemDeleted) throw writeRefused(6, 'record does not exist');
+      if (t.user_id !== userId) throw writeRefused(5, 'access forbidden: only the author may delete a tweet');
+      this.w.db.prepare('UPDATE tweets SET status = 3 WHERE id = ?').run(id);
+      return { ...t, status: STATUS.userDeleted };
+    });
+  }
+
+  counts(id: number): { count: number; mcount: number } {
+    const r = this.w.db
+      .prepare(
+        `SELECT
+           (SELECT COUNT(*) FROM tweets WHERE source_id = ? AND type = 2 AND status = 0) AS count,
+           (SELECT COUNT(*) FROM tweets WHERE source_id = ? AND type IN (4, 7) AND status = 0) AS mcount`,
+      )
+      .get(id, id) as { count: number; mcount: number };
+    return r;
+  }
+
+  /** Adds author, counters and source (one level, as the wire shows it). */
+  hydrate(rows: TweetRow[], depth = 1): HydratedTweet[] {
+    const sourceIds = depth > 0 ? rows.map((r) => r.source_id).filter((x): x is number => x !== null) : [];
+    const sources = new Map<number, HydratedTweet>();
+    if (sourceIds.length) {
+      const srcRows = sourceIds.map((id) => this.get(id)).filter((x): x is TweetRow => !!x);
+      for (const h of this.hydrate(srcRows, depth - 1)) sources.set(h.row.id, h);
+    }
+    const authors = this.w.users.byIds(rows.map((r) => r.user_id));
+    return rows.map((row) => ({
+      row,
+      author: authors.get(row.user_id)!,
+      ...this.counts(row.id),
+      source: row.source_id !== null ? (sources.get(row.source_id) ?? null) : null,
+    }));
+  }
+
+  /** One page of a `time`-paged timeline, visible tweets only. */
+  timeline(k: TimelineKind, c: TimeCursor): TimePage<TweetRow> {
+    const db = this.w.db;
+    switch (k.kind) {
+      case 'home':
+        return timePage(db, 't.*', `FROM tweets t WHERE t.status = 0 AND (t.user_id = ? OR t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ?))`, [k.userId, k.userId], 't.timestamp', 't.id', c);
+      case 'special':
+        return timePage(db, 't.*', `FROM tweets t WHERE t.status = 0 AND t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ? AND special = 1)`, [k.userId], 't.timestamp', 't.id', c);
+      case 'user':
+        return timePage(db, 't.*', `FROM tweets t WHERE t.user_id = ? AND t.status = 0`, [k.userId], 't.timestamp', 't.id', c);
+      case 'mentions':
+        return timePage(db, 't.*', `FROM mentions m JOIN tweets t ON t.id = m.tweet_id WHERE m.user_id = ? AND t.status = 0`, [k.userId], 'm.timestamp', 'm.tweet_id', c);
+      case 'relist': {
+        const types = k.flag === 0 ? '(2)' : k.flag === 1 ? '(4, 7)' : '(2, 4, 7)';
+        return timePage(db, 't.*', `FROM tweets t WHERE t.source_id = ? AND t.type IN ${types} AND t.status = 0`, [k.rootId], 't.timestamp', 't.id', c);
+      }
+      case 'topic':
+        return timePage(db, 't.*', `FROM tweet_topics tt JOIN tweets t ON t.id = tt.tweet_id WHERE tt.topic_id = ? AND t.status = 0`, [k.topicId], 'tt.timestamp', 'tt.tweet_id', c);
+    }
+  }
+
+  /** Total rows of a timeline (for `totalnum`). */
+  timelineTotal(k: TimelineKind): number {
+    const db = this.w.db;
+    const n = (sql: string, ...a: unknown[]) => (db.prepare(sql).get(...a) as { n: number }).n;
+    switch (k.kind) {
+      case 'home':
+        return n(`SELECT COUNT(*) n FROM tweets t WHERE t.status = 0 AND (t.user_id = ? OR t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ?))`, k.userId, k.userId);
+      case 'special':
+        return n(`SELECT COUNT(*) n FROM tweets t WHERE t.status = 0 AND t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ? AND special = 1)`, k.userId);
+      case 'user':
+        return n(`SELECT COUNT(*) n FROM tweets WHERE user_id = ? AND status = 0`, k.userId);
+      case 'mentions':
+        return n(`SELECT COUNT(*) n FROM mentions m JOIN tweets t ON t.id = m.tweet_id WHERE m.user_id = ? AND t.status = 0`, k.userId);
+      case 'relist': {
+        const types = k.flag === 0 ? '(2)' : k.flag === 1 ? '(4, 7)' : '(2, 4, 7)';
+        return n(`SELECT COUNT(*) n FROM tweets WHERE source_id = ? AND type IN ${types} AND status = 0`, k.rootId);
+      }
+      case 'topic':
+        return n(`SELECT COUNT(*) n FROM tweet_topics tt JOIN tweets t ON t.id = tt.tweet_id WHERE tt.topic_id = ? AND t.status = 0`, k.topicId);
+    }
+  }
+
+  /** public_timeline: newest first, `pos` is an offset into it. */
+  publicPage(pos: number, reqnum: number): { rows: TweetRow[]; hasnext: 0 | 1; total: number } {
+    const rows = this.w.db.prepare('SELECT * FROM tweets WHERE status = 0 ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?').all(reqnum + 1, pos) as TweetRow[];
+    const more = rows.length > reqnum;
+    if (more) rows.pop();
+    const total = (this.w.db.prepare('SELECT COUNT(*) n FROM tweets WHERE status = 0').get() as { n: number }).n;
+    return { rows, hasnext: more ? 0 : 1, total };
+  }
+
+  /** The user's latest visible original tweet (get_info's tweetinfo, list items' `tweet`). */
+  latestOf(userId: number): TweetRow | undefined {
+    return this.w.db.prepare('SELECT * FROM tweets WHERE user_id = ? AND status = 0 ORDER BY timestamp DESC, id DESC LIMIT 1').get(userId) as TweetRow | undefined;
+  }
+}

@@ -1,0 +1,124 @@
+import type { World } from './world.js';
+
+export interface UserRow {
+  id: number;
+  name: string;
+  nick: string;
+  unionid: string;
+  head: string;
+  sex: number;
+  birth_year: number;
+  birth_month: number;
+  birth_day: number;
+  country_code: string;
+  province_code: string;
+  city_code: string;
+  location: string;
+  introduction: string;
+  verifyinfo: string;
+  isvip: number;
+  isent: number;
+  isrealname: number;
+  homepage: string;
+  industry_code: number;
+  exp: number;
+  level: number;
+  send_private_flag: number;
+  regtime: number;
+  qz_nickname: string;
+  qz_gender: string;
+  qz_province: string;
+  qz_city: string;
+  qz_year: string;
+  qz_constellation: string;
+  qq_avatar_key: string;
+  is_yellow_vip: number;
+  yellow_vip_level: number;
+  is_yellow_year_vip: number;
+  is_qq_vip: number;
+  qq_vip_level: number;
+  is_qq_year_vip: number;
+  vip_rich: string;
+}
+
+export type NewUser = Partial<UserRow> & Pick<UserRow, 'name' | 'nick' | 'unionid' | 'qq_avatar_key'>;
+
+/** Counters are derived from the rows behind them on every read, so they can never drift. */
+export interface UserCounters {
+  fansnum: number;
+  idolnum: number;
+  tweetnum: number;
+  favnum: number;
+  mutual_fans_num: number;
+}
+
+export class UserStore {
+  constructor(private readonly w: World) {}
+
+  byId(id: number): UserRow | undefined {
+    return this.w.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  }
+
+  byName(name: string): UserRow | undefined {
+    return this.w.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  }
+
+  /** Many users at once, keyed by id. */
+  byIds(ids: number[]): Map<number, UserRow> {
+    const out = new Map<number, UserRow>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = this.w.db.prepare(`SELECT * FROM users WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as UserRow[];
+      for (const r of rows) out.set(r.id, r);
+    }
+    return out;
+  }
+
+  list(limit = 100, offset = 0): UserRow[] {
+    return this.w.db.prepare('SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?').all(limit, offset) as UserRow[];
+  }
+
+  count(): number {
+    return (this.w.db.prepare('SELECT COUNT(*) n FROM users').get() as { n: number }).n;
+  }
+
+  create(u: NewUser): UserRow {
+    const row: Record<string, unknown> = { regtime: this.w.now(), qz_nickname: u.nick, ...u };
+    const cols = Object.keys(row);
+    const info = this.w.db
+      .prepare(`INSERT INTO users (${cols.join(',')}) VALUES (${cols.map((c) => '@' + c).join(',')})`)
+      .run(row);
+    const id = Number(info.lastInsertRowid);
+    this.w.db.prepare('INSERT OR IGNORE INTO unread (user_id) VALUES (?)').run(id);
+    this.w.apps.materialiseOpenids(undefined, id);
+    return this.byId(id)!;
+  }
+
+  /** Updates the given profile columns (names are checked against the row type by callers). */
+  update(id: number, fields: Partial<UserRow>): void {
+    const cols = Object.keys(fields).filter((c) => c !== 'id');
+    if (cols.length === 0) return;
+    this.w.db.prepare(`UPDATE users SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
+  }
+
+  counters(id: number): UserCounters {
+    const q = (sql: string) => (this.w.db.prepare(sql).get(id) as { n: number }).n;
+    return {
+      fansnum: q('SELECT COUNT(*) n FROM follows WHERE idol_id = ?'),
+      idolnum: q('SELECT COUNT(*) n FROM follows WHERE fan_id = ?'),
+      tweetnum: q('SELECT COUNT(*) n FROM tweets WHERE user_id = ? AND status NOT IN (1,3)'),
+      favnum: q('SELECT COUNT(*) n FROM fav_tweets WHERE user_id = ?'),
+      mutual_fans_num: (this.w.db
+        .prepare('SELECT COUNT(*) n FROM follows a JOIN follows b ON b.fan_id = a.idol_id AND b.idol_id = a.fan_id WHERE a.fan_id = ?')
+        .get(id) as { n: number }).n,
+    };
+  }
+
+  tags(id: number): { id: string; name: string }[] {
+    return (this.w.db.prepare('SELECT id, name FROM tags WHERE user_id = ? ORDER BY id').all(id) as { id: number; name: string }[]).map((t) => ({
+      id: String(t.id),
+      name: t.name,
+    }));
+  }
+}

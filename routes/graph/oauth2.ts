@@ -1,0 +1,205 @@
+// G1–G3: graph.qq.com OAuth 2.0 — /oauth2.0/authorize, /oauth2.0/token, /oauth2.0/me.
+// These answer in their own formats (redirects, url-encoded, JSONP `callback( … );\n`),
+// byte for byte as real clients parse them (reference graph-qq.md §2, §6).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readArgs } from '../../server/api.js';
+import type { Args } from '../../server/args.js';
+import { ApiError, oauth2Error } from '../../server/errors.js';
+import { jsonp, SAFE_CALLBACK, urlencoded } from '../../server/respond.js';
+import { parseScope } from '../../server/auth/oauth2.js';
+import { ACCESS_TTL } from '../../db/oauth2.js';
+import type { App } from '../../db/apps.js';
+import type { World } from '../../db/world.js';
+
+const TEXT_HTML = 'text/html';
+
+/** Is `uri` under one of the app's registered redirect URIs (same origin, path prefix)? */
+export function redirectAllowed(app: App, uri: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+  return app.redirectUris.some((r) => {
+    const reg = new URL(r);
+    return reg.protocol === u.protocol && reg.host === u.host && u.pathname.startsWith(reg.pathname);
+  });
+}
+
+/** Appends query pairs to a redirect URI, keeping any query it has and dropping a fragment. */
+function withQuery(uri: string, pairs: [string, string][]): string {
+  const [noFrag] = uri.split('#');
+  const q = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  return noFrag + (noFrag.includes('?') ? '&' : '?') + q;
+}
+
+function withFragment(uri: string, pairs: [string, string][]): string {
+  const f = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  return uri + (uri.includes('#') ? '&' : '#') + f;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Authorize errors are shown on QQ's own page, never sent to the redirect_uri. */
+function errorPage(reply: FastifyReply, e: ApiError): FastifyReply {
+  const code = e.oauthError ?? e.ret;
+  return reply
+    .code(200)
+    .header('content-type', 'text/html; charset=utf-8')
+    .send(
+      `<!doctype html><html><head><meta charset="utf-8"><title>QQ互联 - error ${code}</title></head>` +
+        `<body><h1>error: ${code}</h1><p id="error" data-error="${code}">error=${code}&amp;error_description=${escapeHtml(e.message)}</p></body></html>\n`,
+    );
+}
+
+/** The user the emulator logs in as: ?emu_user=name, header x-emulator-user, or the configured default. */
+export function pickUser(world: World, req: FastifyRequest, args: Args, fallback: string) {
+  const name = args.str('emu_user') ?? (req.headers['x-emulator-user'] as string | undefined) ?? fallback;
+  return world.users.byName(name);
+}
+
+function authorize(app: FastifyInstance) {
+  app.get('/oauth2.0/authorize', async (req, reply) => {
+    const args = await readArgs(req);
+    const world = req.world;
+    try {
+      const responseType = args.str('response_type');
+      if (responseType !== 'code' && responseType !== 'token') throw oauth2Error(100000, 'response_type is missing or not code/token');
+      const clientId = args.str('client_id');
+      if (!clientId) throw oauth2Error(100001, 'client_id is missing');
+      const client = world.apps.get(clientId);
+      if (!client || client.platform !== 'graph') throw oauth2Error(100008, 'client_id (appid) does not exist');
+      const redirectUri = args.str('redirect_uri');
+      if (!redirectUri || !redirectAllowed(client, redirectUri)) throw oauth2Error(100010, 'redirect uri is illegal');
+      const user = pickUser(world, req, args, app.emulatorConfig.autoApproveUser);
+      if (!user) throw oauth2Error(100035, 'user not logged in: no such emulated user');
+      const scope = parseScope(args.str('scope')).join(',');
+      const state = args.str('state');
+      if (responseType === 'code') {
+        const code = world.oauth2.createCode(client.appid, user.id, redirectUri, scope);
+        // code before state: the official Java SDK matches `code=(\w+)&state=(\w+)`
+        const pairs: [string, string][] = [['code', code]];
+        if (state !== undefined) pairs.push(['state', state]);
+        return reply.redirect(withQuery(redirectUri, pairs), 302);
+      }
+      const token = world.oauth2.issueToken(client.appid, user.id, scope);
+      const pairs: [string, string][] = [
+        ['access_token', token.access_token],
+        ['expires_in', String(ACCESS_TTL)],
+      ];
+      if (state !== undefined) pairs.push(['state', state]);
+      return reply.redirect(withFragment(redirectUri, pairs), 302);
+    } catch (e) {
+      if (e instanceof ApiError) return errorPage(reply, e);
+      throw e;
+    }
+  });
+}
+
+function token(app: FastifyInstance) {
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/oauth2.0/token',
+    handler: async (req, reply) => {
+      const args = await readArgs(req);
+      const world = req.world;
+      const asJson = args.str('fmt') === 'json';
+      const answer = (body: string) => reply.code(200).header('content-type', TEXT_HTML).send(body);
+      try {
+        const grant = args.str('grant_type');
+        if (grant !== 'authorization_code' && grant !== 'refresh_token') throw oauth2Error(100004, 'grant_type is missing or not authorization_code/refresh_token');
+        const clientId = args.str('client_id');
+        if (!clientId) throw oauth2Error(100001, 'client_id is missing');
+        const client = world.apps.get(clientId);
+        if (!client || client.platform !== 'graph') throw oauth2Error(100008, 'client_id (appid) does not exist');
+        const secret = args.str('client_secret');
+        if (!secret) throw oauth2Error(100002, 'client_secret is missing');
+        if (secret !== client.secret) throw oauth2Error(100009, 'client_secret is wrong');
+
+        let issued;
+        if (grant === 'authorization_code') {
+          const code = args.str('code');
+          if (!code) throw oauth2Error(100005, 'code is missing');
+          const row = world.oauth2.getCode(code);
+          if (!row || row.appid !== client.appid || row.expires_at <= world.now()) throw oauth2Error(100019, 'code to access token error');
+          if (row.used) throw oauth2Error(100020, 'code is reused error');
+          if (args.str('redirect_uri') !== row.redirect_uri) throw oauth2Error(100010, 'redirect uri is illegal');
+          issued = world.tx(() => {
+            if (!world.oauth2.useCode(code)) throw oauth2Error(100020, 'code is reused error');
+            return world.oauth2.issueToken(client.appid, row.user_id, row.scope);
+          });
+        } else {
+          const refresh = args.str('refresh_token');
+          if (!refresh) throw oauth2Error(100006, 'refresh_token is missing');
+          const old = world.oauth2.getByRefresh(refresh);
+          if (!old) throw oauth2Error(100036, 'refresh token is invalid');
+          if (old.appid !== client.appid) throw oauth2Error(100041, 'refresh token was issued to another appid');
+          if (old.revoked) throw oauth2Error(100038, 'refresh token has been revoked');
+          if (old.refresh_expires_at <= world.now()) throw oauth2Error(100037, 'refresh token has expired');
+          if (old.refresh_used) throw oauth2Error(100021, 'get access token error');
+          issued = world.oauth2.refresh(old);
+          if (!issued) throw oauth2Error(100021, 'get access token error');
+        }
+        const withOpenid = args.str('need_openid') === '1';
+        const openid = withOpenid ? world.apps.openidFor(client.appid, issued.user_id) : undefined;
+        if (asJson) {
+          const body: Record<string, string> = { access_token: issued.access_token, expires_in: String(ACCESS_TTL), refresh_token: issued.refresh_token };
+          if (openid) body.openid = openid;
+          return answer(JSON.stringify(body));
+        }
+        const fields: [string, string | number][] = [
+          ['access_token', issued.access_token],
+          ['expires_in', ACCESS_TTL],
+          ['refresh_token', issued.refresh_token],
+        ];
+        if (openid) fields.push(['openid', openid]);
+        return answer(urlencoded(fields));
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        const err = { error: e.oauthError ?? e.ret, error_description: e.message };
+        return answer(asJson ? JSON.stringify(err) : jsonp('callback', err));
+      }
+    },
+  });
+}
+
+function me(app: FastifyInstance) {
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/oauth2.0/me',
+    handler: async (req, reply) => {
+      const args = await readArgs(req);
+      const world = req.world;
+      const asJson = args.str('fmt') === 'json';
+      const cbParam = args.str('callback');
+      const callback = cbParam && SAFE_CALLBACK.test(cbParam) ? cbParam : 'callback';
+      const answer = (v: unknown) => reply.code(200).header('content-type', TEXT_HTML).header('cache-control', 'no-cache').send(asJson ? JSON.stringify(v) : jsonp(callback, v));
+      try {
+        const accessToken = args.str('access_token');
+        if (!accessToken) throw oauth2Error(100007, 'access token is missing');
+        const t = world.oauth2.getToken(accessToken);
+        if (!t) throw asJson ? oauth2Error(100013, 'access token is illegal') : oauth2Error(100016, 'access token check failed');
+        if (t.revoked) throw oauth2Error(100015, 'access token has been revoked');
+        if (t.expires_at <= world.now()) throw oauth2Error(100014, 'access token has expired');
+        const body: Record<string, string> = { client_id: t.appid, openid: world.apps.openidFor(t.appid, t.user_id) };
+        if (args.str('unionid') === '1') {
+          const client = world.apps.get(t.appid)!;
+          if (!client.unionid) throw oauth2Error(100048, 'companyid not set: this app may not read unionid');
+          body.unionid = world.users.byId(t.user_id)!.unionid;
+        }
+        return answer(body);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        return answer({ error: e.oauthError ?? e.ret, error_description: e.message });
+      }
+    },
+  });
+}
+
+export default function register(app: FastifyInstance): void {
+  authorize(app);
+  token(app);
+  me(app);
+}

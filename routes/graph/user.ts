@@ -1,0 +1,81 @@
+// graph.qq.com user/*: get_user_info (G4), get_vip_info (G5), get_vip_rich_info (G6);
+// the Weibo profile wrappers get_info (G11) and get_other_info (G16).
+import type { FastifyInstance } from 'fastify';
+import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+
+/** QZone (figureurl*) and QQ (figureurl_qq*) avatar URLs, served by routes/pictures.ts. */
+function avatars(ctx: Ctx) {
+  const { base, app, graph } = ctx;
+  const qz = (s: number) => `${base}/qzapp/${app.appid}/${graph!.openid}/${s}`;
+  const qq = (s: number) => `${base}/qqapp/${app.appid}/${graph!.openid}/${s}`;
+  return { qz, qq };
+}
+
+const routes: ApiRoute[] = [
+  {
+    method: ['GET', 'POST'],
+    url: '/user/get_user_info',
+    envelope: 'graph',
+    auth: 'graph',
+    api: 'get_user_info',
+    pretty: true,
+    handler: (ctx) => {
+      const u = ctx.user;
+      const { qz, qq } = avatars(ctx);
+      // member order and types of a modern capture (reference §5.1): ret/msg come first from the envelope
+      return {
+        is_lost: 0,
+        nickname: u.qz_nickname,
+        gender: u.qz_gender || '男',
+        gender_type: u.qz_gender === '女' ? 2 : 1,
+        province: u.qz_province,
+        city: u.qz_city,
+        year: u.qz_year,
+        constellation: u.qz_constellation,
+        figureurl: qz(30),
+        figureurl_1: qz(50),
+        figureurl_2: qz(100),
+        figureurl_qq_1: qq(40),
+        figureurl_qq_2: qq(100),
+        figureurl_qq: qq(640),
+        figureurl_type: '1',
+        is_yellow_vip: String(u.is_yellow_vip),
+        vip: String(u.is_yellow_vip),
+        yellow_vip_level: String(u.yellow_vip_level),
+        level: String(u.yellow_vip_level),
+        is_yellow_year_vip: String(u.is_yellow_year_vip),
+      };
+    },
+  },
+  {
+    method: ['GET', 'POST'],
+    url: '/user/get_vip_info',
+    envelope: 'graph',
+    auth: 'graph',
+    api: 'get_vip_info',
+    handler: ({ user: u }) => ({ is_qq_vip: u.is_qq_vip, qq_vip_level: u.qq_vip_level, is_qq_year_vip: u.is_qq_year_vip }),
+  },
+  {
+    method: ['GET', 'POST'],
+    url: '/user/get_vip_rich_info',
+    envelope: 'graph',
+    auth: 'graph',
+    api: 'get_vip_rich_info',
+    handler: ({ user: u }) => {
+      const rich = JSON.parse(u.vip_rich) as Record<string, number>;
+      // seed 004's member order
+      const keys = [
+        'qq_vip_start', 'qq_vip_end', 'qq_vip_payway', 'qq_year_vip_start', 'qq_year_vip_end', 'qq_year_vip_payway',
+        'qq_zuanhuang_start', 'qq_zuanhuang_end', 'qq_zuanhuang_payway', 'qq_haohua_start', 'qq_haohua_end', 'qq_haohua_payway',
+        'qq_svip_start', 'qq_svip_end', 'qq_svip_payway', 'history_pay_time', 'history_end_time',
+      ];
+      const out: Record<string, number> = { is_lost: 0, is_qq_vip: u.is_qq_vip, is_qq_year_vip: u.is_qq_year_vip, qq_vip_level: u.qq_vip_level };
+      for (const k of keys) out[k] = rich[k] ?? 0;
+      return out;
+    },
+  },
+];
+
+export default function register(app: FastifyInstance): void {
+  registerAll(app, routes);
+}

@@ -1,0 +1,101 @@
+// Wire shapes shared by both platforms: a tweet ("info" item), a user list item, the
+// `user` name→nick map. Field names as the APIs spell them; ids as digit strings.
+import type { HydratedTweet } from '../db/tweets.js';
+import type { UserRow } from '../db/users.js';
+import type { World } from '../db/world.js';
+import { headUrl, pictureUrl } from './pictures.js';
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+/** `text`: the content as HTML, links wrapped in anchors as the real service did. */
+export function tweetHtml(origtext: string): string {
+  return escapeHtml(origtext).replace(/https?:\/\/[^\s\u3000<>"']+/g, (u) => `<a href="${u}" target="_blank">${u}</a>`);
+}
+
+export interface ShapeContext {
+  base: string;
+  viewerId: number;
+  world: World;
+  /** add the author's `openid` for this app (graph.qq.com wrappers and later open.t.qq.com) */
+  appid?: string;
+}
+
+export function tweetShape(h: HydratedTweet, c: ShapeContext): Record<string, unknown> {
+  const t = h.row;
+  const gone = t.status === 1 || t.status === 3;
+  const images = t.image ? (JSON.parse(t.image) as string[]).map((k) => pictureUrl(c.base, k)) : null;
+  const out: Record<string, unknown> = {
+    city_code: h.author.city_code,
+    count: h.count,
+    country_code: h.author.country_code,
+    emotiontype: 0,
+    emotionurl: '',
+    from: t.from_label,
+    fromurl: t.from_url,
+    geo: t.geo,
+    head: headUrl(c.base, h.author.head),
+    id: String(t.id),
+    image: gone ? null : images,
+    isrealname: h.author.isrealname,
+    isvip: h.author.isvip,
+    jing: t.jing,
+    latitude: t.wei,
+    location: h.author.location,
+    longitude: t.jing,
+    mcount: h.mcount,
+    music: null,
+    name: h.author.name,
+    nick: h.author.nick,
+    origtext: gone ? '' : t.origtext,
+    province_code: h.author.province_code,
+    self: t.user_id === c.viewerId ? 1 : 0,
+    source: h.source ? tweetShape(h.source, c) : null,
+    status: t.status,
+    text: gone ? '' : tweetHtml(t.origtext),
+    timestamp: t.timestamp,
+    type: t.type,
+    video: null,
+    wei: t.wei,
+  };
+  if (c.appid) out.openid = c.world.apps.openidFor(c.appid, t.user_id);
+  return out;
+}
+
+/** name → nick for every author (and source author) on a page. */
+export function userMap(hs: HydratedTweet[]): Record<string, string> {
+  const m: Record<string, string> = {};
+  const visit = (h: HydratedTweet | null) => {
+    if (!h) return;
+    m[h.author.name] = h.author.nick;
+    visit(h.source);
+  };
+  hs.forEach(visit);
+  return m;
+}
+
+/** A user in friends/* and relation/* lists and search/user results. */
+export function userListItem(u: UserRow, c: ShapeContext): Record<string, unknown> {
+  const w = c.world;
+  const counters = w.users.counters(u.id);
+  const latest = w.tweets.latestOf(u.id);
+  const out: Record<string, unknown> = {
+    city_code: u.city_code,
+    country_code: u.country_code,
+    fansnum: counters.fansnum,
+    head: headUrl(c.base, u.head),
+    idolnum: counters.idolnum,
+    isfans: w.relations.isIdol(u.id, c.viewerId) ? 1 : 0,
+    isidol: w.relations.isIdol(c.viewerId, u.id) ? 1 : 0,
+    isrealname: u.isrealname,
+    isvip: u.isvip,
+    location: u.location,
+    name: u.name,
+    nick: u.nick,
+    province_code: u.province_code,
+    sex: u.sex,
+    tag: w.users.tags(u.id),
+    tweet: latest ? [{ from: latest.from_label, id: String(latest.id), text: tweetHtml(latest.origtext), timestamp: latest.timestamp }] : [],
+  };
+  if (c.appid) out.openid = w.apps.openidFor(c.appid, u.id);
+  return out;
+}

@@ -1,0 +1,112 @@
+// How an API route is declared: path, method, envelope and auth. The route's handler gets
+// the parsed parameters, the world and the authenticated caller, and returns plain data;
+// this module runs auth, calls the handler and hands the result to the response layer.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { World } from '../db/world.js';
+import type { App } from '../db/apps.js';
+import type { UserRow } from '../db/users.js';
+import { Args, flatten, type Upload } from './args.js';
+import { ApiError, badParam } from './errors.js';
+import { renderError, renderOk, send, type Envelope } from './respond.js';
+import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
+import { authenticateWeibo, type WeiboAuth } from './auth/oauth1.js';
+
+export interface Ctx {
+  args: Args;
+  world: World;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  /** scheme://host of the request (or the configured public base): prefix of generated links */
+  base: string;
+  /** the authenticated caller (graph: token's user; weibo: access token's user) */
+  user: UserRow;
+  app: App;
+  graph?: GraphAuth;
+  weibo?: WeiboAuth;
+}
+
+export interface ApiRoute {
+  method: 'GET' | 'POST' | ('GET' | 'POST')[];
+  url: string;
+  envelope: Envelope;
+  /** graph: the API name checked against approval and scope */
+  api?: string;
+  auth: 'graph' | 'weibo';
+  /** graph get_user_info's pretty JSON layout */
+  pretty?: boolean;
+  handler: (ctx: Ctx) => unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    world: World;
+    args: Args;
+  }
+  interface FastifyContextConfig {
+    envelope?: Envelope;
+  }
+}
+
+/** Builds Args for a request: query, then form or multipart fields; uploads kept apart. */
+export async function readArgs(req: FastifyRequest): Promise<Args> {
+  const values: Record<string, string> = {};
+  const uploads: Record<string, Upload> = {};
+  flatten(req.query, values);
+  const body = req.body as Record<string, unknown> | undefined;
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    if (req.isMultipart()) {
+      for (const [k, v] of Object.entries(body)) {
+        const part = (Array.isArray(v) ? v[0] : v) as { type?: string; value?: unknown; filename?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> };
+        if (part?.type === 'file' && part.toBuffer) {
+          uploads[k] = { field: k, filename: part.filename ?? '', mimetype: part.mimetype ?? '', bytes: await part.toBuffer() };
+        } else if (part?.type === 'field' && values[k] === undefined) {
+          values[k] = String(part.value ?? '');
+        }
+      }
+    } else flatten(body, values);
+  }
+  return new Args(values, uploads);
+}
+
+export function baseOf(req: FastifyRequest, configured?: string): string {
+  if (configured) return configured.replace(/\/$/, '');
+  const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0].trim();
+  return `${proto}://${req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost'}`;
+}
+
+export function registerApi(app: FastifyInstance, route: ApiRoute): void {
+  app.route({
+    method: route.method,
+    url: route.url,
+    config: { envelope: route.envelope },
+    handler: async (req, reply) => {
+      const args = req.args ?? (await readArgs(req));
+      const format = args.format();
+      try {
+        const world = req.world;
+        let ctx: Ctx;
+        const common = { args, world, req, reply, base: baseOf(req, app.emulatorConfig.baseUrl) };
+        if (route.auth === 'graph') {
+          const g = authenticateGraph(world, args, route.api ?? route.url.split('/').pop()!);
+          ctx = { ...common, user: g.user, app: g.app, graph: g };
+        } else {
+          const w = authenticateWeibo(world, req, app.emulatorConfig.baseUrl);
+          ctx = { ...common, user: w.user, app: w.app, weibo: w };
+        }
+        const data = await route.handler(ctx);
+        if (reply.sent) return reply;
+        return send(reply, renderOk(route.envelope, data, { format, pretty: route.pretty }));
+      } catch (e) {
+        if (e instanceof ApiError) return send(reply, renderError(route.envelope, e, { format }), e.status);
+        throw e;
+      }
+    },
+  });
+}
+
+/** Registers every route of a module on the app. */
+export function registerAll(app: FastifyInstance, routes: ApiRoute[]): void {
+  for (const r of routes) registerApi(app, r);
+}
+
+export { ApiError, badParam };

@@ -1,0 +1,88 @@
+// The app factory: plugins, the world, the error and not-found handlers, then routes.
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import { openDatabase } from '../db/store.js';
+import { World } from '../db/world.js';
+import { Clock } from '../db/clock.js';
+import { seedWorld } from '../seed/generate.js';
+import { DEFAULTS, type EmulatorConfig } from './config.js';
+import { ApiError } from './errors.js';
+import { renderError, send, type Envelope } from './respond.js';
+import { registerGraph } from '../routes/graph/index.js';
+import { registerWeibo } from '../routes/weibo/index.js';
+import { registerPictures } from '../routes/pictures.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    emulatorConfig: EmulatorConfig;
+    world: World;
+  }
+}
+
+export interface BuildOptions extends Partial<EmulatorConfig> {
+  /** use this world instead of opening `db` */
+  world?: World;
+  logger?: boolean;
+}
+
+/** Which platform's envelope a path belongs to (for errors raised before a route runs). */
+export function envelopeForPath(url: string): Envelope {
+  return url.startsWith('/api/') ? 'weibo' : 'graph';
+}
+
+/** Opens the configured store, seeding it when it is new. */
+export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, clock = new Clock()): World {
+  const db = openDatabase(config.db);
+  const world = new World(db, clock);
+  if (world.users.count() === 0) seedWorld(world, { seed: config.seed, size: config.size });
+  return world;
+}
+
+export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const config: EmulatorConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as EmulatorConfig;
+  const app = Fastify({
+    logger: opts.logger ? { level: config.logLevel } : false,
+    bodyLimit: config.maxUpload + 64 * 1024,
+    // real clients send `a=1&a=2`, odd encodings and long tokens: parse leniently, validate in routes
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  app.decorate('emulatorConfig', config);
+  app.decorate('world', opts.world ?? openWorld(config));
+  app.decorateRequest('world', null as unknown as World);
+  app.addHook('onRequest', async (req) => {
+    req.world = app.world;
+  });
+
+  await app.register(formbody);
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    limits: { fileSize: config.maxUpload, files: 2, fields: 64, fieldSize: 64 * 1024, parts: 80 },
+  });
+  // bodies of other types are kept raw and ignored: both APIs only read form and multipart
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const envelope = (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? envelopeForPath(req.url);
+    const format = (req.query as Record<string, unknown> | undefined)?.format === 'xml' ? 'xml' : 'json';
+    if (err instanceof ApiError) return send(reply, renderError(envelope, err, { format }), err.status);
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // body too large, broken multipart, bad content: a parameter error in the API's envelope
+      const msg = status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE' ? 'error param: upload too large' : `error param: ${err.message}`;
+      return send(reply, renderError(envelope, new ApiError(1, msg, 1), { format }), 200);
+    }
+    req.log.error(err);
+    return send(reply, renderError(envelope, new ApiError(4, 'server error', 0), { format }), 200);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const envelope = envelopeForPath(req.url);
+    const format = (req.query as Record<string, unknown> | undefined)?.format === 'xml' ? 'xml' : 'json';
+    return send(reply, renderError(envelope, new ApiError(-9, `api does not exist: ${req.method} ${req.url.split('?')[0]}`, 0), { format }), 404);
+  });
+
+  registerPictures(app);
+  registerGraph(app);
+  registerWeibo(app);
+  return app;
+}

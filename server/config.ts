@@ -1,0 +1,98 @@
+// Configuration from environment variables and CLI flags (flags win). Every setting has a
+// default, so the emulator starts with no configuration at all.
+import { parseArgs } from 'node:util';
+
+export interface EmulatorConfig {
+  host: string;
+  port: number;
+  /** SQLite file, or ':memory:' */
+  db: string;
+  seed: number;
+  /** world size: 'small' (default, instant), 'medium', or a tweet count such as 1000000 */
+  size: string;
+  /** public base URL for generated links and OAuth 1.0a base strings ('' = from the request) */
+  baseUrl: string;
+  /** max upload size in bytes */
+  maxUpload: number;
+  /** authorize auto-approves as this user (name) when the request names none */
+  autoApproveUser: string;
+  logLevel: string;
+}
+
+export const DEFAULTS: EmulatorConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  db: ':memory:',
+  seed: 1,
+  size: 'small',
+  baseUrl: '',
+  maxUpload: 4 * 1024 * 1024,
+  autoApproveUser: 'alice',
+  logLevel: 'warn',
+};
+
+const ENV: Record<keyof EmulatorConfig, string> = {
+  host: 'EMU_HOST',
+  port: 'EMU_PORT',
+  db: 'EMU_DB',
+  seed: 'EMU_SEED',
+  size: 'EMU_SIZE',
+  baseUrl: 'EMU_BASE_URL',
+  maxUpload: 'EMU_MAX_UPLOAD',
+  autoApproveUser: 'EMU_AUTO_APPROVE_USER',
+  logLevel: 'EMU_LOG_LEVEL',
+};
+
+export const HELP = `Usage: tencent-open-emulator [options]
+
+  --host <addr>        listen address            (EMU_HOST, default ${DEFAULTS.host})
+  --port <n>           listen port               (EMU_PORT, default ${DEFAULTS.port})
+  --db <path>          SQLite file or :memory:   (EMU_DB, default ${DEFAULTS.db})
+  --seed <n>           seed number of the world  (EMU_SEED, default ${DEFAULTS.seed})
+  --size <s>           small | medium | <tweets> (EMU_SIZE, default ${DEFAULTS.size})
+  --base-url <url>     public base URL for links (EMU_BASE_URL, default: the request's)
+  --max-upload <bytes> upload size limit         (EMU_MAX_UPLOAD, default ${DEFAULTS.maxUpload})
+  --auto-approve-user <name>  user picked by authorize when none is given (EMU_AUTO_APPROVE_USER, default ${DEFAULTS.autoApproveUser})
+  --log-level <level>  fatal|error|warn|info|debug (EMU_LOG_LEVEL, default ${DEFAULTS.logLevel})
+  --help               this text
+`;
+
+export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process.env): EmulatorConfig & { help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      db: { type: 'string' },
+      seed: { type: 'string' },
+      size: { type: 'string' },
+      'base-url': { type: 'string' },
+      'max-upload': { type: 'string' },
+      'auto-approve-user': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    allowPositionals: false,
+    strict: true,
+  });
+  const pick = (k: keyof EmulatorConfig, flag: string): string | undefined => (values as Record<string, string | undefined>)[flag] ?? env[ENV[k]];
+  const num = (k: keyof EmulatorConfig, flag: string): number => {
+    const v = pick(k, flag);
+    if (v === undefined) return DEFAULTS[k] as number;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} must be a non-negative integer, got ${v}`);
+    return n;
+  };
+  return {
+    host: pick('host', 'host') ?? DEFAULTS.host,
+    port: num('port', 'port'),
+    db: pick('db', 'db') ?? DEFAULTS.db,
+    seed: num('seed', 'seed'),
+    size: pick('size', 'size') ?? DEFAULTS.size,
+    baseUrl: pick('baseUrl', 'base-url') ?? DEFAULTS.baseUrl,
+    maxUpload: num('maxUpload', 'max-upload'),
+    autoApproveUser: pick('autoApproveUser', 'auto-approve-user') ?? DEFAULTS.autoApproveUser,
+    logLevel: pick('logLevel', 'log-level') ?? DEFAULTS.logLevel,
+    help: values.help === true,
+  };
+}

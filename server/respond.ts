@@ -1,0 +1,150 @@
+// The one response layer: renders route data and errors as each platform put them on the
+// wire. Routes return plain data; nothing else in the code base writes a body.
+import type { FastifyReply } from 'fastify';
+import { XMLBuilder } from 'fast-xml-parser';
+import { ApiError } from './errors.js';
+
+/**
+ * - `graph`: graph.qq.com QZone/user APIs: `{"ret":0,"msg":"",…fields}`, XML root `<data>`.
+ * - `graph-weibo`: graph.qq.com's Weibo wrappers (t/*, get_info, relation/*):
+ *   `{"ret":0,"errcode":0,"msg":"ok","data":…,"seqid":…}`, XML as seed 003.
+ * - `weibo`: open.t.qq.com: keys sorted at every level, `{"data":…,"errcode":0,"msg":"ok","ret":0}`,
+ *   XML root `<root>` with alphabetical children.
+ */
+export type Envelope = 'graph' | 'graph-weibo' | 'weibo';
+
+export const JSON_TYPE = 'text/html; charset=utf-8'; // what graph.qq.com sent for JSON bodies
+export const XML_TYPE = 'text/xml; charset=utf-8';
+const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+const xml = new XMLBuilder({
+  format: false,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: false,
+  processEntities: true,
+});
+
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/** Prepares data for XML: arrays become repeated elements (the builder's default), keys that
+ * are not XML names (tweet ids in re_count, account names in friends/check) become
+ * `<item name="key">`, booleans become 1/0 text. */
+function toXmlTree(v: unknown): unknown {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (Array.isArray(v)) return v.map(toXmlTree);
+  if (typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    const items: unknown[] = [];
+    for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+      if (XML_NAME.test(k) && k !== 'item') out[k] = toXmlTree(val);
+      else {
+        const t = toXmlTree(val);
+        items.push(typeof t === 'object' && t !== null && !Array.isArray(t) ? { '@_name': k, ...(t as object) } : { '@_name': k, '#text': t });
+      }
+    }
+    if (items.length) out.item = items;
+    return out;
+  }
+  return v;
+}
+
+export const renderXml = (root: string, body: unknown): string => XML_DECL + xml.build({ [root]: toXmlTree(body) });
+
+/** Compact JSON with `/` escaped as `\/` (graph.qq.com's encoder) and the JS line separators escaped. */
+export function graphJson(v: unknown): string {
+  return escapeJsonForScript(JSON.stringify(v)).replace(/\//g, '\\/');
+}
+
+export function escapeJsonForScript(s: string): string {
+  return s.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029').replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+}
+
+/** Deep copy with object keys in ASCII order, as open.t.qq.com's encoder wrote them. */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as object).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}
+
+export interface RenderOptions {
+  format: 'json' | 'xml';
+  /** graph.qq.com get_user_info's pretty layout (reference §5.1). */
+  pretty?: boolean;
+}
+
+let seq = 5782353821101409088n;
+const nextSeqid = () => (seq += 7919n).toString();
+
+/** Renders a success answer. For `graph` the data is the member list after ret/msg. */
+export function renderOk(env: Envelope, data: unknown, o: RenderOptions): { type: string; body: string } {
+  switch (env) {
+    case 'graph': {
+      const body = { ret: 0, msg: '', ...(data as object) };
+      if (o.format === 'xml') return { type: XML_TYPE, body: renderXml('data', body) };
+      return { type: JSON_TYPE, body: o.pretty ? prettyGraphJson(body) : graphJson(body) };
+    }
+    case 'graph-weibo': {
+      if (o.format === 'xml') return { type: XML_TYPE, body: renderXml('data', { ret: 0, errcode: 0, msg: 'ok', data: data ?? null }) };
+      // seqid is a 19-digit number on the wire: spliced in as raw digits
+      const json = graphJson({ ret: 0, errcode: 0, msg: 'ok', data: data ?? null, seqid: 0 });
+      return { type: JSON_TYPE, body: json.replace(/"seqid":0}$/, `"seqid":${nextSeqid()}}`) };
+    }
+    case 'weibo': {
+      const body = sortKeys({ data: data ?? null, errcode: 0, msg: 'ok', ret: 0 });
+      if (o.format === 'xml') return { type: XML_TYPE, body: renderXml('root', body) };
+      return { type: JSON_TYPE, body: escapeJsonForScript(JSON.stringify(body)) };
+    }
+  }
+}
+
+export function renderError(env: Envelope, e: ApiError, o: RenderOptions): { type: string; body: string } {
+  switch (env) {
+    case 'graph':
+    case 'graph-weibo': {
+      const body: Record<string, unknown> = { ret: e.ret, msg: e.message };
+      if (env === 'graph-weibo') Object.assign(body, { errcode: e.errcode, data: null });
+      if (o.format === 'xml') {
+        // seed 003: <root><data><ret>…</ret><msg><![CDATA[…]]></msg></data></root>
+        const inner = Object.entries(body)
+          .map(([k, v]) => (k === 'msg' ? `<msg><![CDATA[${String(v).replace(/]]>/g, ']]]]><![CDATA[>')}]]></msg>` : v === null ? `<${k}/>` : `<${k}>${v}</${k}>`))
+          .join('');
+        return { type: XML_TYPE, body: `${XML_DECL}<root><data>${inner}</data></root>` };
+      }
+      return { type: JSON_TYPE, body: graphJson(body) };
+    }
+    case 'weibo': {
+      const body = { data: null, errcode: e.errcode, msg: e.message, ret: e.ret };
+      if (o.format === 'xml') return { type: XML_TYPE, body: renderXml('root', body) };
+      return { type: JSON_TYPE, body: escapeJsonForScript(JSON.stringify(body)) };
+    }
+  }
+}
+
+/** `{`, members on their own 4-space-indented lines with `": "`, except `"is_lost":0`. */
+export function prettyGraphJson(body: Record<string, unknown>): string {
+  const members = Object.entries(body).map(([k, v]) => {
+    const value = graphJson(v);
+    return k === 'is_lost' ? `    "${k}":${value}` : `    "${k}": ${value}`;
+  });
+  return `{\n${members.join(',\n')}\n}\n`;
+}
+
+export function send(reply: FastifyReply, r: { type: string; body: string }, status = 200): FastifyReply {
+  return reply.code(status).header('content-type', r.type).header('cache-control', 'no-cache').send(r.body);
+}
+
+/** The OAuth 2.0 endpoints' JSONP wrapper: exactly `callback( {…} );\n`. */
+export const jsonp = (callback: string, v: unknown): string => `${callback}( ${escapeJsonForScript(JSON.stringify(v))} );\n`;
+
+/** JSONP callback names a client may choose: plain dotted identifiers only. */
+export const SAFE_CALLBACK = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}(?:\.[A-Za-z_$][A-Za-z0-9_$]{0,63}){0,3}$/;
+
+/** application/x-www-form-urlencoded answer with fields in the given order. */
+export const urlencoded = (fields: [string, string | number][]): string =>
+  fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
