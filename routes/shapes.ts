@@ -99,3 +99,64 @@ export function userListItem(u: UserRow, c: ShapeContext): Record<string, unknow
   if (c.appid) out.openid = w.apps.openidFor(c.appid, u.id);
   return out;
 }
+
+/**
+ * A full profile: open.t.qq.com user/info and other_info, graph.qq.com get_info and
+ * get_other_info (field list of seed 001; birth_* numbers, region codes strings).
+ */
+export function profileShape(u: UserRow, c: ShapeContext): Record<string, unknown> {
+  const w = c.world;
+  const counters = w.users.counters(u.id);
+  const latest = w.tweets.latestOf(u.id);
+  const self = u.id === c.viewerId;
+  const out: Record<string, unknown> = {
+    birth_day: u.birth_day,
+    birth_month: u.birth_month,
+    birth_year: u.birth_year,
+    city_code: u.city_code,
+    comp: null,
+    country_code: u.country_code,
+    edu: null,
+    exp: u.exp,
+    fansnum: counters.fansnum,
+    favnum: counters.favnum,
+    head: headUrl(c.base, u.head),
+    homecity_code: '',
+    homecountry_code: '',
+    homepage: u.homepage,
+    homeprovince_code: '',
+    hometown_code: '',
+    idolnum: counters.idolnum,
+    industry_code: u.industry_code,
+    introduction: u.introduction,
+    isent: u.isent,
+    ismyblack: !self && w.relations.isBlack(c.viewerId, u.id) ? 1 : 0,
+    ismyfans: !self && w.relations.isIdol(u.id, c.viewerId) ? 1 : 0,
+    ismyidol: !self && w.relations.isIdol(c.viewerId, u.id) ? 1 : 0,
+    isrealname: u.isrealname,
+    isvip: u.isvip,
+    level: u.level,
+    location: u.location,
+    mutual_fans_num: counters.mutual_fans_num,
+    name: u.name,
+    nick: u.nick,
+    province_code: u.province_code,
+    regtime: u.regtime,
+    send_private_flag: u.send_private_flag,
+    sex: u.sex,
+    tag: w.users.tags(u.id),
+    tweetinfo: latest ? w.tweets.hydrate([latest], 0).map((h) => tweetShape(h, c)) : [],
+    tweetnum: counters.tweetnum,
+    uid: '',
+    verifyinfo: u.verifyinfo,
+  };
+  if (c.appid) out.openid = w.apps.openidFor(c.appid, u.id);
+  return out;
+}
+
+export const shapeContext = (ctx: { base: string; user: UserRow; world: World; app: { appid: string } }, withOpenid = false): ShapeContext => ({
+  base: ctx.base,
+  viewerId: ctx.user.id,
+  world: ctx.world,
+  appid: withOpenid ? ctx.app.appid : undefined,
+});

@@ -1,9 +1,100 @@
-import type { FastifyInstance } from 'fastify';
-import { registerAll, type ApiRoute } from '../../server/api.js';
+// T1–T3: open.t.qq.com OAuth 1.0a — request_token, authorize, access_token.
+// Token answers are url-encoded; refusals are HTTP 401 with the API's ret 3 envelope, so
+// node-oauth style clients (non-2xx = error) and Tencent SDKs (no oauth_token = error)
+// both fail cleanly (reference open-t-qq.md §2.6: the real body is unconfirmed).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readArgs } from '../../server/api.js';
+import { ApiError, authFailed } from '../../server/errors.js';
+import { renderError, send, urlencoded } from '../../server/respond.js';
+import { verifyOAuth1 } from '../../server/auth/oauth1.js';
+import { REQUEST_TOKEN_TTL } from '../../db/oauth1.js';
+import { pickUser } from '../graph/oauth2.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+const OOB = new Set(['', 'null', 'oob']);
+
+async function answer(req: FastifyRequest, reply: FastifyReply, fn: () => [string, string | number][]) {
+  const args = req.args ?? (await readArgs(req));
+  try {
+    return reply.code(200).header('content-type', 'text/html; charset=utf-8').send(urlencoded(fn()));
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    return send(reply, renderError('weibo', e, { format: args.format() }), 401);
+  }
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export default function register(app: FastifyInstance): void {
-  registerAll(app, routes);
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/cgi-bin/request_token',
+    config: { envelope: 'weibo' },
+    handler: (req, reply) =>
+      answer(req, reply, () => {
+        const { app: client, params } = verifyOAuth1(req.world, req, 'none', app.emulatorConfig.baseUrl);
+        const callback = params.oauth_callback?.[0] ?? 'null';
+        if (!OOB.has(callback)) {
+          try {
+            const u = new URL(callback);
+            if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+          } catch {
+            throw authFailed(7, 'check sign error: oauth_callback is not a URL, null or oob');
+          }
+        }
+        const t = req.world.oauth1.createRequestToken(client.appid, callback);
+        return [
+          ['oauth_token', t.token],
+          ['oauth_token_secret', t.secret],
+          ['oauth_callback_confirmed', 'true'],
+        ];
+      }),
+  });
+
+  app.get('/cgi-bin/authorize', async (req, reply) => {
+    const args = await readArgs(req);
+    const world = req.world;
+    const token = args.str('oauth_token');
+    const t = token ? world.oauth1.get(token) : undefined;
+    const fail = (msg: string) =>
+      reply.code(400).header('content-type', 'text/html; charset=utf-8').send(`<!doctype html><html><head><meta charset="utf-8"><title>腾讯微博 - 授权失败</title></head><body><p id="error">${escapeHtml(msg)}</p></body></html>\n`);
+    if (!t || t.kind !== 'request') return fail('invalid oauth_token');
+    if (t.used) return fail('oauth_token has already been used');
+    if (t.created_at + REQUEST_TOKEN_TTL <= world.now()) return fail('oauth_token has expired');
+    const user = pickUser(world, req, args, app.emulatorConfig.autoApproveUser);
+    if (!user) return fail('no such emulated user');
+    const verifier = world.oauth1.authorise(t.token, user.id);
+    if (OOB.has(t.callback)) {
+      // out-of-band: the page shows the verifier for the user to type in ("Your PIN")
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .send(`<!doctype html><html><head><meta charset="utf-8"><title>腾讯微博 - 授权成功</title></head><body><p>授权码 / Your PIN: <span id="oauth_verifier">${verifier}</span></p></body></html>\n`);
+    }
+    const sep = t.callback.includes('?') ? '&' : '?';
+    return reply.redirect(`${t.callback}${sep}oauth_token=${encodeURIComponent(t.token)}&oauth_verifier=${verifier}`, 302);
+  });
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/cgi-bin/access_token',
+    config: { envelope: 'weibo' },
+    handler: (req, reply) =>
+      answer(req, reply, () => {
+        const world = req.world;
+        const { token, params } = verifyOAuth1(world, req, 'request', app.emulatorConfig.baseUrl);
+        const request = token!;
+        if (request.used) throw authFailed(1, 'check sign error: request token has already been exchanged');
+        if (request.created_at + REQUEST_TOKEN_TTL <= world.now()) throw authFailed(4, 'check sign error: request token has expired');
+        const verifier = params.oauth_verifier?.[0];
+        if (!verifier) throw authFailed(7, 'check sign error: missing parameter oauth_verifier');
+        if (request.user_id === null || request.verifier !== verifier) throw authFailed(7, 'check sign error: oauth_verifier is wrong or the token was not authorised');
+        const access = world.oauth1.exchange(request);
+        if (!access) throw authFailed(1, 'check sign error: request token has already been exchanged');
+        const user = world.users.byId(access.user_id!)!;
+        return [
+          ['oauth_token', access.token],
+          ['oauth_token_secret', access.secret],
+          ['name', user.name],
+        ];
+      }),
+  });
 }

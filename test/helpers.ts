@@ -1,0 +1,150 @@
+// Test helpers: a fresh seeded app per test file, token minting, and OAuth 1.0a signed
+// requests built like a real client (oauth-sign) so tests speak through HTTP.
+import { randomBytes } from 'node:crypto';
+// @ts-expect-error oauth-sign ships no types
+import oauthSign from 'oauth-sign';
+import { XMLParser } from 'fast-xml-parser';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp, type BuildOptions } from '../server/app.js';
+import { FIXTURES } from '../seed/generate.js';
+
+export { FIXTURES };
+
+const { hmacsign } = oauthSign as { hmacsign: (m: string, u: string, p: Record<string, string | string[]>, cs: string, ts: string) => string };
+
+export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = await buildApp({ db: ':memory:', seed: 1, size: 'small', ...opts });
+  await app.ready();
+  return app;
+}
+
+export const GRAPH = FIXTURES.graphApp;
+export const GRAPH_PLAIN = FIXTURES.graphAppPlain;
+export const WEIBO = FIXTURES.weiboApp;
+
+export function userId(app: FastifyInstance, name: string): number {
+  const u = app.world.users.byName(name);
+  if (!u) throw new Error(`no user ${name}`);
+  return u.id;
+}
+
+/** The three common parameters of a graph.qq.com OpenAPI call, minted without the browser flow. */
+export function graphCreds(app: FastifyInstance, name = 'alice', scope = 'all', appid: string = GRAPH.appid) {
+  const id = userId(app, name);
+  const t = app.world.oauth2.issueToken(appid, id, scope);
+  return { access_token: t.access_token, oauth_consumer_key: appid, openid: app.world.apps.openidFor(appid, id) };
+}
+
+export const qs = (o: Record<string, string | number>) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)])).toString();
+
+/** GET a graph.qq.com API with credentials and parameters. */
+export function graphGet(app: FastifyInstance, path: string, creds: Record<string, string>, params: Record<string, string | number> = {}) {
+  return app.inject({ method: 'GET', url: `${path}?${qs({ ...creds, ...params })}` });
+}
+
+/** POST a graph.qq.com API as a form. */
+export function graphPost(app: FastifyInstance, path: string, creds: Record<string, string>, params: Record<string, string | number> = {}) {
+  return app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: qs({ ...creds, ...params }) });
+}
+
+export interface WeiboCreds {
+  token: string;
+  secret: string;
+  consumerKey: string;
+  consumerSecret: string;
+}
+
+export function weiboCreds(app: FastifyInstance, name = 'alice'): WeiboCreds {
+  const t = app.world.oauth1.createAccessToken(WEIBO.appid, userId(app, name));
+  return { token: t.token, secret: t.secret, consumerKey: WEIBO.appid, consumerSecret: WEIBO.secret };
+}
+
+export interface SignedRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  params?: Record<string, string | number>;
+  /** where the oauth_* parameters travel */
+  via?: 'query' | 'body' | 'header';
+  /** multipart file parts (not signed, as the real API required) */
+  files?: Record<string, { filename: string; contentType: string; data: Buffer }>;
+  /** override any oauth_* value (to test refusals) */
+  oauth?: Record<string, string>;
+  /** tamper: sign with this secret instead */
+  signWithSecret?: string;
+  host?: string;
+}
+
+export function oauthParams(c: Pick<WeiboCreds, 'consumerKey'> & { token?: string }, extra: Record<string, string> = {}, now = Math.floor(Date.now() / 1000)) {
+  const p: Record<string, string> = {
+    oauth_consumer_key: c.consumerKey,
+    oauth_nonce: randomBytes(16).toString('hex'),
+    oauth_signature_method: 'HMAC-SHA1',
+    oauth_timestamp: String(now),
+    oauth_version: '1.0',
+  };
+  if (c.token) p.oauth_token = c.token;
+  return { ...p, ...extra };
+}
+
+export function sign(method: string, url: string, params: Record<string, string>, consumerSecret: string, tokenSecret: string): string {
+  return hmacsign(method, url, params, consumerSecret, tokenSecret);
+}
+
+/** Builds and injects a signed open.t.qq.com request. */
+export function signed(app: FastifyInstance, c: WeiboCreds, r: SignedRequest): Promise<LightMyRequestResponse> {
+  const host = r.host ?? 'open.t.qq.com';
+  const via = r.via ?? (r.method === 'GET' ? 'query' : 'body');
+  const params: Record<string, string> = Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, String(v)]));
+  const oauth = oauthParams(c, r.oauth ?? {}, app.world.clock.now());
+  const all = { ...params, ...oauth };
+  const sig = sign(r.method, `http://${host}${r.path}`, all, r.signWithSecret ?? c.consumerSecret, c.secret);
+  const oauthSigned = { ...oauth, oauth_signature: r.oauth?.oauth_signature ?? sig };
+  const headers: Record<string, string> = { host };
+  if (r.files) {
+    const boundary = '----emu' + randomBytes(8).toString('hex');
+    const parts: Buffer[] = [];
+    const fields = via === 'header' ? params : { ...params, ...oauthSigned };
+    for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+    for (const [k, f] of Object.entries(r.files)) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`), f.data, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+    if (via === 'header') headers.authorization = authHeader(oauthSigned);
+    return app.inject({ method: r.method, url: r.path, headers, payload: Buffer.concat(parts) });
+  }
+  if (via === 'header') {
+    headers.authorization = authHeader(oauthSigned);
+    if (r.method === 'GET') return app.inject({ method: 'GET', url: `${r.path}${Object.keys(params).length ? '?' + qs(params) : ''}`, headers });
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    return app.inject({ method: 'POST', url: r.path, headers, payload: qs(params) });
+  }
+  if (via === 'query') return app.inject({ method: r.method, url: `${r.path}?${qs({ ...params, ...oauthSigned })}`, headers });
+  headers['content-type'] = 'application/x-www-form-urlencoded';
+  return app.inject({ method: r.method, url: r.path, headers, payload: qs({ ...params, ...oauthSigned }) });
+}
+
+const enc = (s: string) => encodeURIComponent(s).replace(/[!*'()]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+export const authHeader = (o: Record<string, string>) => 'OAuth ' + Object.entries(o).map(([k, v]) => `${enc(k)}="${enc(v)}"`).join(', ');
+
+/** Parses an XML answer the way XML clients did (arrays = repeated elements). */
+export function parseXml(body: string): Record<string, unknown> {
+  return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false }).parse(body);
+}
+
+/** A tiny valid PNG for uploads. */
+export const PNG_1x1 = Buffer.from(
+  '89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415408d763f8cfc000000301010018dd8db40000000049454e44ae426082',
+  'hex',
+);
+
+export function multipart(fields: Record<string, string>, files: Record<string, { filename: string; contentType: string; data: Buffer }>) {
+  const boundary = '----emu' + randomBytes(8).toString('hex');
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const [k, f] of Object.entries(files)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType}\r\n\r\n`), f.data, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: Buffer.concat(parts) };
+}
