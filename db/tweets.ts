@@ -34,7 +34,8 @@ export interface HydratedTweet {
 export const TYPE = { original: 1, repost: 2, private: 3, reply: 4, emptyReply: 5, mention: 6, comment: 7 } as const;
 export const STATUS = { normal: 0, systemDeleted: 1, review: 2, userDeleted: 3, rootDeleted: 4 } as const;
 
-const URL_RE = /https?:\/\/[^\s\u3000<>"']+/g;
+/** A URL as the shortener saw it: ASCII URL characters only, so text glued after it still counts. */
+const URL_RE = /https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&()*+,;=%]+/g;
 const MENTION_RE = /@([A-Za-z][A-Za-z0-9_-]{0,19})/g;
 const TOPIC_RE = /#([^#\r\n]{1,60})#/g;
 
@@ -85,7 +86,15 @@ export class TweetStore {
     return this.w.db.prepare('SELECT * FROM tweets WHERE id = ?').get(id) as TweetRow | undefined;
   }
 
-  /** Publishes a tweet after the write rules; every refusal is a ret 4 errcode or a ret 1. */
+  /**
+   * Publishes a tweet after the write rules; every refusal is a ret 4 errcode or a ret 1.
+   *
+   * Order of the checks: content (8 length, 4 dirty words, 9 spam), then the tweet it
+   * answers (6 missing, 11 deleted, 12 under review, 5 its author blacklisted the poster;
+   * the root of the chain is checked too), then the poster's pace (10) and duplicates (13).
+   * A comment (type 7) attaches to the root of `reid`'s chain ("reid = root, not parent");
+   * reposts and replies attach to `reid` itself.
+   */
   post(t: NewTweet): TweetRow {
     const rules = this.w.rules;
     const content = t.content ?? '';
@@ -103,10 +112,15 @@ export class TweetStore {
         if (!t.reid) throw badParam('error reid param');
         parent = this.get(t.reid);
         if (!parent) throw writeRefused(6, 'parent tweet does not exist');
-        if (parent.status === STATUS.review) throw writeRefused(12, 'source tweet is under review');
-        if (parent.status !== STATUS.normal) throw writeRefused(11, 'source tweet has been deleted');
-        if (this.w.relations.isBlack(parent.user_id, t.userId)) throw writeRefused(5, 'access forbidden: you are blacklisted by the author');
+        this.checkSource(parent, t.userId);
+        if (parent.root_id !== null && parent.root_id !== parent.id) {
+          const root = this.get(parent.root_id);
+          if (!root) throw writeRefused(6, 'root tweet does not exist');
+          this.checkSource(root, t.userId);
+          if (t.type === TYPE.comment) parent = root;
+        }
       }
+      const image = t.image && t.image.length ? JSON.stringify(t.image) : null;
       if (!t.skipRules) {
         if (rules.postBurst > 0) {
           const recent = (this.w.db
@@ -114,11 +128,19 @@ export class TweetStore {
             .get(t.userId, now - rules.postWindowSeconds) as { n: number }).n;
           if (recent >= rules.postBurst) throw writeRefused(10, 'posting too fast');
         }
-        if (rules.duplicateWindowSeconds > 0 && content.trim() !== '') {
+        if (rules.duplicateWindowSeconds > 0) {
+          // the poster's previous visible tweet, same text, same kind, same parent, same picture
           const last = this.w.db
-            .prepare('SELECT origtext, timestamp FROM tweets WHERE user_id = ? AND status = 0 ORDER BY timestamp DESC, id DESC LIMIT 1')
-            .get(t.userId) as { origtext: string; timestamp: number } | undefined;
-          if (last && last.origtext === content && last.timestamp > now - rules.duplicateWindowSeconds) {
+            .prepare('SELECT * FROM tweets WHERE user_id = ? AND status = 0 ORDER BY timestamp DESC, id DESC LIMIT 1')
+            .get(t.userId) as TweetRow | undefined;
+          if (
+            last &&
+            last.timestamp > now - rules.duplicateWindowSeconds &&
+            last.origtext === content &&
+            last.type === t.type &&
+            last.source_id === (parent?.id ?? null) &&
+            last.image === image
+          ) {
             throw writeRefused(13, 'duplicate post');
           }
         }
@@ -138,28 +160,40 @@ export class TweetStore {
           t.fromLabel ?? '腾讯微博',
           t.fromUrl ?? '',
           t.clientIp ?? '',
-          t.jing ?? '0',
-          t.wei ?? '0',
-          t.image && t.image.length ? JSON.stringify(t.image) : null,
+          t.jing || '0',
+          t.wei || '0',
+          image,
           t.appid ?? null,
         );
       const id = Number(info.lastInsertRowid);
-      this.index(id, t.userId, content, now, t.type);
+      this.index(id, t.userId, content, now, t.type, parent?.user_id);
       return this.get(id)!;
     });
   }
 
-  /** Mentions, topics and unread counters of a new tweet. */
-  private index(id: number, authorId: number, content: string, now: number, type: number): void {
+  /** errcodes 11 / 12 / 5 for the tweet a repost, reply or comment answers. */
+  private checkSource(src: TweetRow, posterId: number): void {
+    if (src.status === STATUS.review) throw writeRefused(12, 'source tweet is under review');
+    if (src.status !== STATUS.normal) throw writeRefused(11, 'source tweet has been deleted');
+    if (this.w.relations.isBlack(src.user_id, posterId)) throw writeRefused(5, 'access forbidden: you are blacklisted by the author');
+  }
+
+  /**
+   * Mentions, topics and unread counters of a new tweet. The author of the tweet a repost,
+   * reply or comment answers is notified like an @mention (it lands in their mentions).
+   */
+  private index(id: number, authorId: number, content: string, now: number, type: number, sourceAuthorId?: number): void {
     const db = this.w.db;
+    const notify = (userId: number) => {
+      if (userId === authorId || this.w.relations.isBlack(userId, authorId)) return;
+      const r = db.prepare('INSERT OR IGNORE INTO mentions (tweet_id, user_id, timestamp) VALUES (?, ?, ?)').run(id, userId, now);
+      if (r.changes > 0) db.prepare('UPDATE unread SET mentions = mentions + 1 WHERE user_id = ?').run(userId);
+    };
     for (const name of mentionedNames(content)) {
       const u = this.w.users.byName(name);
-      if (!u || u.id === authorId) continue;
-      // a user who blacklisted the author is not notified
-      if (this.w.relations.isBlack(u.id, authorId)) continue;
-      db.prepare('INSERT OR IGNORE INTO mentions (tweet_id, user_id, timestamp) VALUES (?, ?, ?)').run(id, u.id, now);
-      db.prepare('UPDATE unread SET mentions = mentions + 1 WHERE user_id = ?').run(u.id);
+      if (u) notify(u.id);
     }
+    if (sourceAuthorId !== undefined) notify(sourceAuthorId);
     for (const text of topicTexts(content)) {
       db.prepare('INSERT OR IGNORE INTO topics (text, created_at) VALUES (?, ?)').run(text, now);
       const topic = db.prepare('SELECT id FROM topics WHERE text = ?').get(text) as { id: number };
@@ -169,6 +203,19 @@ export class TweetStore {
     if (type === TYPE.original) {
       db.prepare('UPDATE unread SET create_ = create_ + 1 WHERE user_id IN (SELECT fan_id FROM follows WHERE idol_id = ?)').run(authorId);
     }
+  }
+
+  /** A tweet t/show may answer: not deleted (status 1 / 3). */
+  visible(id: number): TweetRow | undefined {
+    const t = this.get(id);
+    return t && t.status !== STATUS.userDeleted && t.status !== STATUS.systemDeleted ? t : undefined;
+  }
+
+  /** re_count: reposts and comments (+ replies) of many tweets; unknown ids count 0. */
+  reCounts(ids: number[]): Map<number, { count: number; mcount: number }> {
+    const out = new Map<number, { count: number; mcount: number }>();
+    for (const id of ids) if (!out.has(id)) out.set(id, this.counts(id));
+    return out;
   }
 
   /** Author-only delete (status 3). */

@@ -74,6 +74,26 @@ export function baseOf(req: FastifyRequest, configured?: string): string {
   return `${proto}://${req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost'}`;
 }
 
+/** Calls per (app, user) inside the sliding window of rules.rateLimit (kept in memory per world). */
+const rateHits = new WeakMap<World, Map<string, number[]>>();
+
+/** open.t.qq.com's request-rate limit: ret 2 once (app, user) made rules.rateLimit calls in the window. */
+export function checkRate(world: World, appid: string, userId: number): void {
+  const { rateLimit, rateWindowSeconds } = world.rules;
+  if (rateLimit <= 0) return;
+  let perWorld = rateHits.get(world);
+  if (!perWorld) rateHits.set(world, (perWorld = new Map()));
+  const key = `${appid}:${userId}`;
+  const now = world.clock.nowMs();
+  const hits = (perWorld.get(key) ?? []).filter((t) => t > now - rateWindowSeconds * 1000);
+  if (hits.length >= rateLimit) {
+    perWorld.set(key, hits);
+    throw new ApiError(2, `rate limited: at most ${rateLimit} calls in ${rateWindowSeconds} s`, 0);
+  }
+  hits.push(now);
+  perWorld.set(key, hits);
+}
+
 export function registerApi(app: FastifyInstance, route: ApiRoute): void {
   app.route({
     method: route.method,
@@ -93,6 +113,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
           const w = authenticateWeibo(world, req, app.emulatorConfig.baseUrl);
           ctx = { ...common, user: w.user, app: w.app, weibo: w };
         }
+        if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
         return send(reply, renderOk(route.envelope, data, { format, pretty: route.pretty }));

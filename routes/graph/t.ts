@@ -1,8 +1,136 @@
+// graph.qq.com t/*: the Weibo wrappers add_t (G12), del_t (G13), add_pic_t (G14) and
+// get_repost_list (G15). Envelope `{ret, errcode, msg, data, seqid}`; publish refusals are
+// open.t.qq.com's (ret 4 + errcode, from db/tweets.ts).
 import type { FastifyInstance } from 'fastify';
-import { registerAll, type ApiRoute } from '../../server/api.js';
+import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import { badParam } from '../../server/errors.js';
+import { sniffImage } from '../../db/files.js';
+import { TYPE } from '../../db/tweets.js';
+import { pictureUrl } from '../pictures.js';
+import { shapeContext, tweetShape, userMap } from '../shapes.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+
+/** A coordinate: a real number of at most 10 significant digits within ±limit (wiki add_t). */
+function coordinate(ctx: Ctx, names: [string, string], limit: number): string {
+  const [name, alias] = names;
+  const raw = ctx.args.has(name) ? ctx.args.str(name)! : ctx.args.has(alias) ? ctx.args.str(alias)! : undefined;
+  const used = ctx.args.has(name) ? name : alias;
+  if (raw === undefined) return '0';
+  const v = raw.trim();
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(v) || v.replace(/[^0-9]/g, '').replace(/^0+/, '').length > 10) {
+    throw badParam(`error ${used} param: not a real number`);
+  }
+  if (Math.abs(Number(v)) > limit) throw badParam(`error ${used} param: must be between -${limit} and ${limit}`);
+  return v;
+}
+
+/** The parameters add_t and add_pic_t share: content, clientip, longitude/latitude (jing/wei), flags. */
+function publishArgs(ctx: Ctx) {
+  const { args } = ctx;
+  const content = args.str('content') ?? '';
+  // open.t.qq.com's own wording for a missing content (reference §7.3)
+  if (content.trim() === '') throw badParam('error content param');
+  const clientIp = (args.str('clientip') ?? '').trim();
+  if (clientIp && !IPV4.test(clientIp) && !(clientIp.includes(':') && IPV6.test(clientIp))) throw badParam('error clientip param: not an IP address');
+  const jing = coordinate(ctx, ['longitude', 'jing'], 180);
+  const wei = coordinate(ctx, ['latitude', 'wei'], 90);
+  args.oneOf('syncflag', [0, 1], 0);
+  args.int('compatibleflag', { min: 0, max: 0xffff, def: 0 });
+  return { content, clientIp, jing, wei };
+}
+
+function post(ctx: Ctx, p: ReturnType<typeof publishArgs>, image: string[] | null) {
+  return ctx.world.tweets.post({
+    userId: ctx.user.id,
+    type: TYPE.original,
+    content: p.content,
+    clientIp: p.clientIp,
+    jing: p.jing,
+    wei: p.wei,
+    image,
+    appid: ctx.app.appid,
+    fromLabel: ctx.app.name,
+  });
+}
+
+const routes: ApiRoute[] = [
+  {
+    method: 'POST',
+    url: '/t/add_t',
+    envelope: 'graph-weibo',
+    auth: 'graph',
+    api: 'add_t',
+    handler: (ctx) => {
+      const t = post(ctx, publishArgs(ctx), null);
+      return { id: String(t.id), time: t.timestamp };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/t/del_t',
+    envelope: 'graph-weibo',
+    auth: 'graph',
+    api: 'del_t',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      const t = ctx.world.tweets.delete(ctx.user.id, id);
+      return { id: String(t.id) };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/t/add_pic_t',
+    envelope: 'graph-weibo',
+    auth: 'graph',
+    api: 'add_pic_t',
+    handler: (ctx) => {
+      const p = publishArgs(ctx); // parameter errors (content first, as the real service) before the picture
+      const pic = ctx.args.upload('pic');
+      if (!pic || pic.bytes.length === 0) throw badParam('error pic param: missing');
+      const max = ctx.req.server.emulatorConfig.maxUpload;
+      if (pic.bytes.length > max) throw badParam(`error pic param: larger than ${max} bytes`);
+      if (!sniffImage(pic.bytes)) throw badParam('error pic param: only gif, jpeg, png, bmp and ico pictures are accepted');
+      // the picture is only kept when the tweet is published
+      const { t, key } = ctx.world.tx(() => {
+        const file = ctx.world.files.savePicture(pic.bytes)!;
+        return { t: post(ctx, p, [file.key]), key: file.key };
+      });
+      return { id: String(t.id), time: t.timestamp, imgurl: pictureUrl(ctx.base, key) };
+    },
+  },
+  {
+    method: ['GET', 'POST'],
+    url: '/t/get_repost_list',
+    envelope: 'graph-weibo',
+    auth: 'graph',
+    api: 'get_repost_list',
+    handler: (ctx) => {
+      const { args, world } = ctx;
+      const flag = args.oneOf('flag', [0, 1, 2] as const);
+      const rootId = args.id('rootid')!;
+      let pageflag = args.oneOf('pageflag', [0, 1, 2] as const, 0);
+      const pagetime = args.int('pagetime', { min: 0, def: 0 });
+      const reqnum = args.int('reqnum', { min: 1, max: 100, def: 20 });
+      const lastid = args.id('twitterid', false) ?? 0;
+      if (!world.tweets.get(rootId)) throw badParam('error rootid param: no such tweet');
+      // paging without an anchor is the first page, in either direction (as open.t.qq.com t/re_list here)
+      if (pagetime === 0 && lastid === 0) pageflag = 0;
+      const kind = { kind: 'relist', rootId, flag } as const;
+      const page = world.tweets.timeline(kind, { pageflag, pagetime, lastid, reqnum });
+      const hs = world.tweets.hydrate(page.rows);
+      const c = shapeContext(ctx, true);
+      return {
+        timestamp: world.now(),
+        hasnext: page.hasnext,
+        totalnum: world.tweets.timelineTotal(kind),
+        info: hs.map((h) => tweetShape(h, c)),
+        user: userMap(hs),
+      };
+    },
+  },
+];
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);

@@ -2,6 +2,9 @@
 // the Weibo profile wrappers get_info (G11) and get_other_info (G16).
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import { badParam } from '../../server/errors.js';
+import type { UserRow } from '../../db/users.js';
+import { profileShape, shapeContext } from '../shapes.js';
 
 /** QZone (figureurl*) and QQ (figureurl_qq*) avatar URLs, served by routes/pictures.ts. */
 function avatars(ctx: Ctx) {
@@ -9,6 +12,25 @@ function avatars(ctx: Ctx) {
   const qz = (s: number) => `${base}/qzapp/${app.appid}/${graph!.openid}/${s}`;
   const qq = (s: number) => `${base}/qqapp/${app.appid}/${graph!.openid}/${s}`;
   return { qz, qq };
+}
+
+/** get_other_info's subject: `name` wins over `fopenid` (an openid of the calling app). */
+function otherUser(ctx: Ctx): UserRow {
+  const { args, world } = ctx;
+  if (args.has('name')) {
+    const name = args.required('name').trim();
+    const u = world.users.byName(name);
+    if (!u) throw badParam(`error name param: no such user ${name}`);
+    return u;
+  }
+  if (args.has('fopenid')) {
+    const openid = args.required('fopenid').trim();
+    const id = /^[0-9A-Fa-f]{32}$/.test(openid) ? world.apps.userIdByOpenid(ctx.app.appid, openid.toUpperCase()) : undefined;
+    const u = id !== undefined ? world.users.byId(id) : undefined;
+    if (!u) throw badParam(`error fopenid param: no such openid ${openid}`);
+    return u;
+  }
+  throw badParam('error name param: missing (give name or fopenid)');
 }
 
 const routes: ApiRoute[] = [
@@ -73,6 +95,22 @@ const routes: ApiRoute[] = [
       for (const k of keys) out[k] = rich[k] ?? 0;
       return out;
     },
+  },
+  {
+    method: ['GET', 'POST'],
+    url: '/user/get_info',
+    envelope: 'graph-weibo',
+    auth: 'graph',
+    api: 'get_info',
+    handler: (ctx) => profileShape(ctx.user, shapeContext(ctx, true)),
+  },
+  {
+    method: ['GET', 'POST'],
+    url: '/user/get_other_info',
+    envelope: 'graph-weibo',
+    auth: 'graph',
+    api: 'get_other_info',
+    handler: (ctx) => profileShape(otherUser(ctx), shapeContext(ctx, true)),
   },
 ];
 

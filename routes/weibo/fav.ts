@@ -1,8 +1,110 @@
+// open.t.qq.com fav/*: addt (T49), delt (T50), list_t (T51, `favtime` paging),
+// addht (T52), delht (T53), list_ht (T54).
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
+import type { TweetRow } from '../../db/tweets.js';
+import {
+  addFavTopic,
+  addFavTweet,
+  delFavTopic,
+  delFavTweet,
+  favTopicPage,
+  favTopicTotal,
+  favTweetPage,
+  favTweetTotal,
+} from '../../db/favs.js';
+import { shapeContext, tweetShape, userMap } from '../shapes.js';
+import { timeCursor } from './private.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+const routes: ApiRoute[] = [
+  {
+    method: 'POST',
+    url: '/api/fav/addt',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      addFavTweet(ctx.world, ctx.user.id, id);
+      return { id: String(id) };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/fav/delt',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      delFavTweet(ctx.world, ctx.user.id, id);
+      return { id: String(id) };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/fav/list_t',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const w = ctx.world;
+      const c = timeCursor(ctx.args, 20, { down: 'nexttime', up: 'prevtime' });
+      const page = favTweetPage(w, ctx.user.id, c);
+      const rows = page.rows.map((f) => w.tweets.get(f.tweet_id)).filter((t): t is TweetRow => !!t);
+      const stored = new Map(page.rows.map((f) => [f.tweet_id, f.storetime]));
+      const hydrated = w.tweets.hydrate(rows);
+      const sc = shapeContext(ctx);
+      const first = page.rows[0];
+      const last = page.rows[page.rows.length - 1];
+      return {
+        hasnext: page.hasnext,
+        info: hydrated.map((h) => ({ ...tweetShape(h, sc), storetime: String(stored.get(h.row.id)) })),
+        nexttime: last ? last.storetime : c.pagetime,
+        prevtime: first ? first.storetime : c.pagetime,
+        timestamp: w.now(),
+        totalnum: favTweetTotal(w, ctx.user.id),
+        user: userMap(hydrated),
+      };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/fav/addht',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      addFavTopic(ctx.world, ctx.user.id, id);
+      return { id: String(id) };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/fav/delht',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      delFavTopic(ctx.world, ctx.user.id, id);
+      return { id: String(id) };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/fav/list_ht',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const w = ctx.world;
+      const c = timeCursor(ctx.args, 15);
+      const page = favTopicPage(w, ctx.user.id, c);
+      return {
+        hasnext: page.hasnext,
+        info: page.rows.map((r) => ({ favnum: r.favnum, id: String(r.topic_id), text: r.text, timestamp: r.storetime, tweetnum: r.tweetnum })),
+        timestamp: w.now(),
+        totalnum: favTopicTotal(w, ctx.user.id),
+      };
+    },
+  },
+];
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);

@@ -1,8 +1,96 @@
+// open.t.qq.com friends/*: the caller's lists (T24–T27), follow / special / blacklist
+// writes (T28–T33), relation check (T34) and other users' lists (T35–T37).
+// Lists page by `startindex` (0, then startindex + reqnum) and `reqnum` 1..30, newest
+// relation first; `hasnext` 0 = more to fetch, 1 = no more.
 import type { FastifyInstance } from 'fastify';
-import { registerAll, type ApiRoute } from '../../server/api.js';
+import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import { ApiError, badParam } from '../../server/errors.js';
+import type { UserRow } from '../../db/users.js';
+import { headUrl } from '../pictures.js';
+import { shapeContext, userListItem } from '../shapes.js';
+import { blacklist, checkRelations, follow, unblacklist, unfollow, unsetSpecial, userNamed } from '../../db/social.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+export const LIST_MAX_REQNUM = 30;
+
+/** startindex / reqnum. Above 30 the real server answered ret 4 "server error" (reference §6.3). */
+export function indexPaging(ctx: Ctx): { startindex: number; reqnum: number } {
+  const reqnum = ctx.args.int('reqnum', { def: LIST_MAX_REQNUM });
+  if (reqnum < 1) throw badParam(`error reqnum param: must be between 1 and ${LIST_MAX_REQNUM}`);
+  if (reqnum > LIST_MAX_REQNUM) throw new ApiError(4, `server error: reqnum must be between 1 and ${LIST_MAX_REQNUM}`, 0);
+  const startindex = ctx.args.int('startindex', { def: 0 });
+  if (startindex < 0) throw badParam('error startindex param: must be 0 or more');
+  return { startindex: Math.min(startindex, 2 ** 31 - 1), reqnum };
+}
+
+type Kind = 'fans' | 'idols' | 'special' | 'black';
+
+function listOf(ctx: Ctx, kind: Kind, owner: UserRow) {
+  const { startindex, reqnum } = indexPaging(ctx);
+  const page = ctx.world.relations.list(kind, owner.id, startindex, reqnum);
+  const users = ctx.world.users.byIds(page.items);
+  const sc = shapeContext(ctx);
+  const info = page.items.map((id) => {
+    const u = users.get(id)!;
+    // the blacklist answers only name, nick and head (seed 002)
+    return kind === 'black' ? { head: headUrl(ctx.base, u.head), name: u.name, nick: u.nick } : userListItem(u, sc);
+  });
+  return { hasnext: page.hasnext, info, timestamp: ctx.world.now() };
+}
+
+const ownList = (url: string, kind: Kind): ApiRoute => ({
+  method: 'GET',
+  url,
+  envelope: 'weibo',
+  auth: 'weibo',
+  handler: (ctx) => listOf(ctx, kind, ctx.user),
+});
+
+const userList = (url: string, kind: Kind): ApiRoute => ({
+  method: 'GET',
+  url,
+  envelope: 'weibo',
+  auth: 'weibo',
+  handler: (ctx) => listOf(ctx, kind, userNamed(ctx.world, ctx.args.required('name'))),
+});
+
+/** A write on the relation with the user named by `name`; answers data null. */
+const write = (url: string, op: (ctx: Ctx, other: UserRow) => void): ApiRoute => ({
+  method: 'POST',
+  url,
+  envelope: 'weibo',
+  auth: 'weibo',
+  handler: (ctx) => {
+    op(ctx, userNamed(ctx.world, ctx.args.required('name')));
+    return null;
+  },
+});
+
+const routes: ApiRoute[] = [
+  ownList('/api/friends/fanslist', 'fans'),
+  ownList('/api/friends/idollist', 'idols'),
+  ownList('/api/friends/blacklist', 'black'),
+  ownList('/api/friends/speciallist', 'special'),
+  write('/api/friends/add', (ctx, other) => follow(ctx.world, ctx.user, other)),
+  write('/api/friends/del', (ctx, other) => unfollow(ctx.world, ctx.user, other)),
+  write('/api/friends/addspecial', (ctx, other) => follow(ctx.world, ctx.user, other, true)),
+  write('/api/friends/delspecial', (ctx, other) => unsetSpecial(ctx.world, ctx.user, other)),
+  write('/api/friends/addblacklist', (ctx, other) => blacklist(ctx.world, ctx.user, other)),
+  write('/api/friends/delblacklist', (ctx, other) => unblacklist(ctx.world, ctx.user, other)),
+  {
+    method: 'GET',
+    url: '/api/friends/check',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const names = ctx.args.list('names', 30);
+      const flag = ctx.args.oneOf('flag', [0, 1, 2], 0);
+      return checkRelations(ctx.world, ctx.user, names, flag);
+    },
+  },
+  userList('/api/friends/user_fanslist', 'fans'),
+  userList('/api/friends/user_idollist', 'idols'),
+  userList('/api/friends/user_speciallist', 'special'),
+];
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);

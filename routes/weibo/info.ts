@@ -1,8 +1,25 @@
+// open.t.qq.com info/update (T48): unread counters, optionally cleared per type.
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
+import { readUnread, type UnreadType } from '../../db/unread.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+const TYPES = [5, 6, 7, 8, 9] as const;
+
+const routes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/info/update',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const op = ctx.args.oneOf('op', [0, 1] as const, 0);
+      // op=0 reads every counter (a type, if sent, must still be valid); op=1 needs the type to clear
+      const type: UnreadType | undefined = op === 1 ? ctx.args.oneOf('type', TYPES) : ctx.args.has('type') ? ctx.args.oneOf('type', TYPES) : undefined;
+      const c = readUnread(ctx.world, ctx.user.id, op === 1 ? type : undefined);
+      return { create: c.create, fans: c.fans, home: c.home, mentions: c.mentions, private: c.private };
+    },
+  },
+];
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);

@@ -24,6 +24,19 @@ async function answer(req: FastifyRequest, reply: FastifyReply, fn: () => [strin
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/**
+ * The callback with `oauth_token` and `oauth_verifier` added to its query (before any
+ * fragment); characters a Location header cannot carry (non-ASCII, spaces) are percent-encoded.
+ */
+export function callbackWithVerifier(callback: string, token: string, verifier: string): string {
+  const safe = callback.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  const hash = safe.indexOf('#');
+  const base = hash >= 0 ? safe.slice(0, hash) : safe;
+  const fragment = hash >= 0 ? safe.slice(hash) : '';
+  const sep = !base.includes('?') ? '?' : /[?&]$/.test(base) ? '' : '&';
+  return `${base}${sep}oauth_token=${encodeURIComponent(token)}&oauth_verifier=${encodeURIComponent(verifier)}${fragment}`;
+}
+
 export default function register(app: FastifyInstance): void {
   app.route({
     method: ['GET', 'POST'],
@@ -69,8 +82,7 @@ export default function register(app: FastifyInstance): void {
         .header('content-type', 'text/html; charset=utf-8')
         .send(`<!doctype html><html><head><meta charset="utf-8"><title>腾讯微博 - 授权成功</title></head><body><p>授权码 / Your PIN: <span id="oauth_verifier">${verifier}</span></p></body></html>\n`);
     }
-    const sep = t.callback.includes('?') ? '&' : '?';
-    return reply.redirect(`${t.callback}${sep}oauth_token=${encodeURIComponent(t.token)}&oauth_verifier=${verifier}`, 302);
+    return reply.redirect(callbackWithVerifier(t.callback, t.token, verifier), 302);
   });
 
   app.route({

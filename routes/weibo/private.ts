@@ -1,8 +1,145 @@
+// open.t.qq.com private/*: add (T38), del (T39), recv (T40, inbox), send (T41, outbox).
 import type { FastifyInstance } from 'fastify';
-import { registerAll, type ApiRoute } from '../../server/api.js';
+import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import { badParam } from '../../server/errors.js';
+import type { Args } from '../../server/args.js';
+import type { TimeCursor } from '../../db/paging.js';
+import type { UserRow } from '../../db/users.js';
+import { deletePrivate, privatePage, privateTotal, sendPrivate, type Box, type PrivateRow } from '../../db/private.js';
+import { headUrl } from '../pictures.js';
+import { tweetHtml } from '../shapes.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+/**
+ * The `time` paging parameters: pageflag 0/1/2, pagetime (unix seconds), lastid, reqnum
+ * (1 and up, defaults to 20; above `maxReqnum` it is clamped, as the real service did).
+ * `pagetimeAliases` are read when `pagetime` is absent (fav/list_t's nexttime / prevtime).
+ */
+export function timeCursor(args: Args, maxReqnum = 20, pagetimeAliases?: { down: string; up: string }): TimeCursor {
+  const pageflag = args.oneOf('pageflag', [0, 1, 2] as const, 0);
+  let pagetimeName = 'pagetime';
+  if (!args.has('pagetime') && pagetimeAliases) {
+    const alias = pageflag === 2 ? pagetimeAliases.up : pagetimeAliases.down;
+    if (args.has(alias)) pagetimeName = alias;
+  }
+  const pagetime = args.int(pagetimeName, { min: 0, def: 0 });
+  const lastid = args.id('lastid', false) ?? 0;
+  const reqnum = Math.min(args.int('reqnum', { min: 1, def: 20 }), maxReqnum);
+  return { pageflag, pagetime, lastid, reqnum };
+}
+
+/** Optional longitude / latitude: empty means 0; otherwise a decimal number in range. */
+export function coordinate(args: Args, name: 'jing' | 'wei'): string {
+  const raw = (args.str(name) ?? '').trim();
+  if (raw === '') return '0';
+  const limit = name === 'jing' ? 180 : 90;
+  if (!/^-?\d{1,3}(\.\d{1,12})?$/.test(raw) || Math.abs(Number(raw)) > limit) {
+    throw badParam(`error ${name} param: must be a number between -${limit} and ${limit}`);
+  }
+  return raw;
+}
+
+/** A private message as a tweet-like item (type 3), authored by its sender. */
+export function privateShape(m: PrivateRow, users: Map<number, UserRow>, base: string, viewerId: number, withRecipient: boolean): Record<string, unknown> {
+  const from = users.get(m.from_id)!;
+  const out: Record<string, unknown> = {
+    city_code: from.city_code,
+    count: 0,
+    country_code: from.country_code,
+    emotiontype: 0,
+    emotionurl: '',
+    from: '腾讯微博',
+    fromurl: '',
+    geo: '',
+    head: headUrl(base, from.head),
+    id: String(m.id),
+    image: null,
+    isrealname: from.isrealname,
+    isvip: from.isvip,
+    jing: m.jing,
+    latitude: m.wei,
+    location: from.location,
+    longitude: m.jing,
+    mcount: 0,
+    music: null,
+    name: from.name,
+    nick: from.nick,
+    origtext: m.origtext,
+    province_code: from.province_code,
+    self: m.from_id === viewerId ? 1 : 0,
+    source: null,
+    status: 0,
+    text: tweetHtml(m.origtext),
+    timestamp: m.timestamp,
+    type: 3,
+    video: null,
+    wei: m.wei,
+  };
+  if (withRecipient) {
+    const to = users.get(m.to_id)!;
+    Object.assign(out, { tohead: headUrl(base, to.head), toisvip: to.isvip, toname: to.name, tonick: to.nick });
+  }
+  return out;
+}
+
+function boxPage(ctx: Ctx, box: Box) {
+  const c = timeCursor(ctx.args);
+  const w = ctx.world;
+  const page = privatePage(w, box, ctx.user.id, c);
+  const users = w.users.byIds(page.rows.flatMap((m) => [m.from_id, m.to_id]));
+  const user: Record<string, string> = {};
+  for (const m of page.rows) {
+    const from = users.get(m.from_id)!;
+    user[from.name] = from.nick;
+    if (box === 'send') {
+      const to = users.get(m.to_id)!;
+      user[to.name] = to.nick;
+    }
+  }
+  return {
+    hasnext: page.hasnext,
+    info: page.rows.map((m) => privateShape(m, users, ctx.base, ctx.user.id, box === 'send')),
+    timestamp: w.now(),
+    totalnum: privateTotal(w, box, ctx.user.id),
+    user,
+  };
+}
+
+const routes: ApiRoute[] = [
+  {
+    method: 'POST',
+    url: '/api/private/add',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const a = ctx.args;
+      const name = a.required('name').trim();
+      const content = a.str('content') ?? '';
+      if (content.trim() === '') throw badParam('error content param: missing');
+      const m = sendPrivate(ctx.world, {
+        fromId: ctx.user.id,
+        toName: name,
+        content,
+        clientIp: (a.str('clientip') ?? '').trim() || ctx.req.ip,
+        jing: coordinate(a, 'jing'),
+        wei: coordinate(a, 'wei'),
+      });
+      return { id: String(m.id), timestamp: m.timestamp };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/private/del',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      const m = deletePrivate(ctx.world, ctx.user.id, id);
+      return { id: String(m.id) };
+    },
+  },
+  { method: 'GET', url: '/api/private/recv', envelope: 'weibo', auth: 'weibo', handler: (ctx) => boxPage(ctx, 'recv') },
+  { method: 'GET', url: '/api/private/send', envelope: 'weibo', auth: 'weibo', handler: (ctx) => boxPage(ctx, 'send') },
+];
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);

@@ -1,8 +1,207 @@
+// open.t.qq.com statuses/*: home_timeline (T4), public_timeline (T5), user_timeline (T6),
+// mentions_timeline (T7), ht_timeline (T8), broadcast_timeline (T9), special_timeline (T10).
+//
+// `data` is the timeline wrapper {hasnext, info:[tweet…], timestamp (server time, not for
+// paging), user:{name: nick}} plus totalnum (user, mentions, broadcast, special, ht), pos
+// (public) and pageinfo / id / isfav (ht). An empty page is still ret 0 with `info: []`.
 import type { FastifyInstance } from 'fastify';
-import { registerAll, type ApiRoute } from '../../server/api.js';
+import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import { badParam } from '../../server/errors.js';
+import type { Args } from '../../server/args.js';
+import type { TimeCursor } from '../../db/paging.js';
+import type { TimelineKind, TweetRow } from '../../db/tweets.js';
+import { isFavTopic, topicByText, topicNeighbours, type TopicAnchor } from '../../db/topics.js';
+import { shapeContext, tweetShape, userMap } from '../shapes.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+/** reqnum: 1..20 as the 2010 document says; larger values are clamped to 20 (the later
+ * service clamped too), 0 / negative / non-numbers are a parameter error. */
+export const TIMELINE_MAX = 20;
+
+export function reqnumOf(a: Args, max = TIMELINE_MAX): number {
+  const n = a.int('reqnum', { def: max });
+  if (n < 1) throw badParam(`error reqnum param: must be between 1 and ${max}`);
+  return Math.min(n, max);
+}
+
+/**
+ * The `time` cursor: pageflag 0 first page, 1 older than (pagetime, lastid), 2 newer than it.
+ * Paging without any anchor (pagetime 0, lastid 0) is the first page whichever the flag;
+ * a lastid without its pagetime cannot be placed and is a parameter error.
+ */
+export function timeCursor(a: Args): TimeCursor {
+  let pageflag = a.oneOf('pageflag', [0, 1, 2] as const, 0);
+  const pagetime = a.int('pagetime', { min: 0, def: 0 });
+  const lastid = a.id('lastid', false) ?? 0;
+  const reqnum = reqnumOf(a);
+  if (pageflag !== 0 && pagetime === 0) {
+    if (lastid !== 0) throw badParam('error pagetime param: missing (send the timestamp of the record lastid names)');
+    pageflag = 0;
+  }
+  return { pageflag, pagetime, lastid, reqnum };
+}
+
+function wrapper(ctx: Ctx, rows: TweetRow[], hasnext: number): Record<string, unknown> {
+  const hs = ctx.world.tweets.hydrate(rows);
+  const sc = shapeContext(ctx);
+  return { hasnext, info: hs.map((h) => tweetShape(h, sc)), timestamp: ctx.world.now(), user: userMap(hs) };
+}
+
+/** A `time`-paged timeline; `withTotal` adds totalnum. */
+function timeline(kindOf: (ctx: Ctx) => TimelineKind, withTotal: boolean) {
+  return (ctx: Ctx) => {
+    const kind = kindOf(ctx);
+    const c = timeCursor(ctx.args);
+    const tweets = ctx.world.tweets;
+    const page = tweets.timeline(kind, c);
+    const data = wrapper(ctx, page.rows, page.hasnext);
+    if (withTotal) data.totalnum = tweets.timelineTotal(kind);
+    return data;
+  };
+}
+
+/** user_timeline's `name`: required; an unknown account is ret 1 naming it. */
+function namedUser(ctx: Ctx): TimelineKind {
+  const name = ctx.args.required('name').trim();
+  const u = ctx.world.users.byName(name);
+  if (!u) throw badParam(`error name param: user ${name} does not exist`);
+  return { kind: 'user', userId: u.id };
+}
+
+// ---------------------------------------------------------------------------------------
+// ht_timeline: `pageinfo` paging
+
+/** What ht_timeline's opaque pageinfo carries: the topic and the first / last record of the page. */
+interface PageInfo {
+  topicId: number;
+  first: TopicAnchor;
+  last: TopicAnchor;
+}
+
+export function encodePageinfo(p: PageInfo): string {
+  return Buffer.from([p.topicId, p.first.ts, p.first.id, p.last.ts, p.last.id].join('_')).toString('hex');
+}
+
+export function decodePageinfo(raw: string, topicId: number): PageInfo {
+  const bad = () => badParam('error pageinfo param: not a pageinfo this topic returned (send back data.pageinfo unchanged, or empty for the first page)');
+  if (!/^(?:[0-9a-f]{2}){1,64}$/i.test(raw)) throw bad();
+  const m = /^(\d{1,19})_(\d{1,19})_(\d{1,19})_(\d{1,19})_(\d{1,19})$/.exec(Buffer.from(raw, 'hex').toString('latin1'));
+  if (!m) throw bad();
+  const [tid, fts, fid, lts, lid] = m.slice(1).map(Number);
+  if (tid !== topicId || ![fts, fid, lts, lid].every(Number.isSafeInteger)) throw bad();
+  return { topicId: tid, first: { ts: fts, id: fid }, last: { ts: lts, id: lid } };
+}
+
+/** hasnext of ht_timeline: 0 both ways open, 1 cannot page down, 2 cannot page up, 3 neither. */
+export const htHasnext = (up: boolean, down: boolean): 0 | 1 | 2 | 3 => (up ? (down ? 0 : 1) : down ? 2 : 3);
+
+/** `#话题#` and `话题` name the same topic. */
+const topicText = (s: string) => s.trim().replace(/^#(.*)#$/s, '$1').trim();
+
+/**
+ * pageflag 1 next page (older than the last record of `pageinfo`), 2 previous page (newer
+ * than its first record), 4 first page; also 0 (= first page, what most SDKs send) and 3
+ * (jump to the last page, as OpenTSDK's enum has it). 1 / 2 with an empty pageinfo is the
+ * first page.
+ */
+function htTimeline(ctx: Ctx) {
+  const a = ctx.args;
+  const w = ctx.world;
+  const text = topicText(a.required('httext'));
+  if (text === '') throw badParam('error httext param: missing');
+  const pageflag = a.oneOf('pageflag', [0, 1, 2, 3, 4] as const, 4);
+  const reqnum = reqnumOf(a);
+  const raw = (a.str('pageinfo') ?? '').trim();
+  const topic = topicByText(w, text);
+  if (!topic) {
+    // nobody has used this topic: an empty topic page, id "0"
+    return { hasnext: 3, id: '0', info: [], isfav: 0, pageinfo: '', timestamp: w.now(), totalnum: 0, user: {} };
+  }
+  const prev = raw === '' ? null : decodePageinfo(raw, topic.id);
+  const kind = { kind: 'topic', topicId: topic.id } as const;
+  let c: TimeCursor = { pageflag: 0, pagetime: 0, lastid: 0, reqnum };
+  let anchor: TopicAnchor | null = null;
+  if (pageflag === 1 && prev) {
+    anchor = prev.last;
+    c = { pageflag: 1, pagetime: anchor.ts, lastid: anchor.id, reqnum };
+  } else if (pageflag === 2 && prev) {
+    anchor = prev.first;
+    c = { pageflag: 2, pagetime: anchor.ts, lastid: anchor.id, reqnum };
+  } else if (pageflag === 3) {
+    // the oldest reqnum records: "newer than the beginning of time"
+    c = { pageflag: 2, pagetime: 0, lastid: 0, reqnum };
+  }
+  const page = w.tweets.timeline(kind, c);
+  const rows = page.rows;
+  let pageinfo = '';
+  let hasnext: 0 | 1 | 2 | 3 = 3;
+  const first = rows.length ? { ts: rows[0].timestamp, id: rows[0].id } : anchor;
+  const last = rows.length ? { ts: rows[rows.length - 1].timestamp, id: rows[rows.length - 1].id } : anchor;
+  if (first && last) {
+    const n = topicNeighbours(w, topic.id, first, last);
+    hasnext = htHasnext(n.up, n.down);
+    pageinfo = encodePageinfo({ topicId: topic.id, first, last });
+  }
+  return {
+    ...wrapper(ctx, rows, hasnext),
+    id: String(topic.id),
+    isfav: isFavTopic(w, ctx.user.id, topic.id) ? 1 : 0,
+    pageinfo,
+    totalnum: w.tweets.timelineTotal(kind),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+
+const routes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/statuses/home_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: timeline((ctx) => ({ kind: 'home', userId: ctx.user.id }), false),
+  },
+  {
+    method: 'GET',
+    url: '/api/statuses/public_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const pos = ctx.args.int('pos', { min: 0, def: 0 });
+      const reqnum = reqnumOf(ctx.args);
+      const page = ctx.world.tweets.publicPage(pos, reqnum);
+      return { ...wrapper(ctx, page.rows, page.hasnext), pos: pos + page.rows.length };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/statuses/user_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: timeline(namedUser, true),
+  },
+  {
+    method: 'GET',
+    url: '/api/statuses/mentions_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: timeline((ctx) => ({ kind: 'mentions', userId: ctx.user.id }), true),
+  },
+  { method: 'GET', url: '/api/statuses/ht_timeline', envelope: 'weibo', auth: 'weibo', handler: htTimeline },
+  {
+    method: 'GET',
+    url: '/api/statuses/broadcast_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: timeline((ctx) => ({ kind: 'user', userId: ctx.user.id }), true),
+  },
+  {
+    method: 'GET',
+    url: '/api/statuses/special_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: timeline((ctx) => ({ kind: 'special', userId: ctx.user.id }), true),
+  },
+];
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);

@@ -1,8 +1,171 @@
+// open.t.qq.com t/*: show (T11), add (T12), del (T13), re_add (T14), reply (T15),
+// add_pic (T16), re_count (T17), re_list (T18), comment (T19).
+// The write rules (errcodes 4–13) live in db/tweets.ts; this module parses and shapes.
 import type { FastifyInstance } from 'fastify';
-import { registerAll, type ApiRoute } from '../../server/api.js';
+import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import { ApiError, badParam } from '../../server/errors.js';
+import { sniffImage } from '../../db/files.js';
+import { TYPE, type NewTweet, type TweetRow } from '../../db/tweets.js';
+import { shapeContext, tweetShape, userMap } from '../shapes.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+/** re_list page size: 1..20 as the 2010 document says; larger values are clamped to 20. */
+export const RELIST_MAX = 20;
+/** re_count: at most this many ids per call. */
+export const RECOUNT_MAX = 30;
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
+const COORD = /^-?\d{1,3}(?:\.\d{1,15})?$/;
+
+/** `jing` / `wei`: empty allowed ("可以填空", stored as "0"); else a decimal degree within ±max. */
+function coordinate(ctx: Ctx, name: 'jing' | 'wei', max: number): string {
+  const raw = (ctx.args.str(name) ?? '').trim();
+  if (raw === '') return '0';
+  if (!COORD.test(raw) || Math.abs(Number(raw)) > max) throw badParam(`error ${name} param: must be a number between -${max} and ${max}`);
+  return raw;
+}
+
+/** The common publish parameters: clientip (optional, but an IP address when given), jing, wei. */
+function publishParams(ctx: Ctx): Pick<NewTweet, 'userId' | 'clientIp' | 'jing' | 'wei' | 'appid' | 'fromLabel' | 'fromUrl'> {
+  const clientIp = (ctx.args.str('clientip') ?? '').trim();
+  if (clientIp !== '' && !IPV4.test(clientIp) && !(clientIp.includes(':') && IPV6.test(clientIp))) {
+    throw badParam('error clientip param: not an IP address');
+  }
+  return {
+    userId: ctx.user.id,
+    clientIp,
+    jing: coordinate(ctx, 'jing', 180),
+    wei: coordinate(ctx, 'wei', 90),
+    appid: ctx.app.appid,
+    fromLabel: ctx.app.name,
+    fromUrl: '',
+  };
+}
+
+/** What every publish call answers: `{id, time}` (reference §4.4). */
+const written = (row: TweetRow) => ({ id: String(row.id), time: row.timestamp });
+
+/** Publishes a repost / reply / comment of `reid`. */
+function answer(type: 2 | 4 | 7) {
+  return (ctx: Ctx) => {
+    const reid = ctx.args.id('reid')!;
+    const content = type === TYPE.repost ? (ctx.args.str('content') ?? '') : ctx.args.required('content');
+    return written(ctx.world.tweets.post({ ...publishParams(ctx), type, content, reid }));
+  };
+}
+
+/** re_count / re_list `flag`: 0 reposts, 1 comments (and replies), 2 both. */
+const flagOf = (ctx: Ctx) => ctx.args.oneOf('flag', [0, 1, 2] as const, 0);
+
+const routes: ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/t/show',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      const row = ctx.world.tweets.visible(id);
+      if (!row) throw new ApiError(4, 'record does not exist', 6);
+      return tweetShape(ctx.world.tweets.hydrate([row])[0], shapeContext(ctx));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/t/add',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const content = ctx.args.required('content');
+      return written(ctx.world.tweets.post({ ...publishParams(ctx), type: TYPE.original, content }));
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/t/del',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const id = ctx.args.id('id')!;
+      return { id: String(ctx.world.tweets.delete(ctx.user.id, id).id) };
+    },
+  },
+  { method: 'POST', url: '/api/t/re_add', envelope: 'weibo', auth: 'weibo', handler: answer(TYPE.repost) },
+  { method: 'POST', url: '/api/t/reply', envelope: 'weibo', auth: 'weibo', handler: answer(TYPE.reply) },
+  { method: 'POST', url: '/api/t/comment', envelope: 'weibo', auth: 'weibo', handler: answer(TYPE.comment) },
+  {
+    method: 'POST',
+    url: '/api/t/add_pic',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const content = ctx.args.required('content');
+      const pic = ctx.args.upload('pic');
+      if (!pic) throw badParam('error pic param: missing (send the picture as the multipart file field pic)');
+      if (pic.bytes.length === 0) throw badParam('error pic param: empty file');
+      if (!sniffImage(pic.bytes)) throw badParam('error pic param: not an image (jpeg, png, gif or bmp)');
+      const params = publishParams(ctx);
+      const w = ctx.world;
+      // the picture is kept only if the tweet is published
+      const row = w.tx(() => {
+        const file = w.files.savePicture(pic.bytes)!;
+        return w.tweets.post({ ...params, type: TYPE.original, content, image: [file.key] });
+      });
+      return written(row);
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/t/re_count',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const raw = ctx.args.list('ids', RECOUNT_MAX);
+      const ids = raw.map((s) => {
+        if (!/^\d{1,19}$/.test(s) || !Number.isSafeInteger(Number(s))) throw badParam(`error ids param: ${JSON.stringify(s)} is not a tweet id`);
+        return Number(s);
+      });
+      const flag = flagOf(ctx);
+      const out: Record<string, number | { count: number; mcount: number }> = {};
+      for (const [id, c] of ctx.world.tweets.reCounts(ids)) {
+        out[String(id)] = flag === 0 ? c.count : flag === 1 ? c.mcount : { count: c.count, mcount: c.mcount };
+      }
+      return out;
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/t/re_list',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const a = ctx.args;
+      const flag = flagOf(ctx);
+      const rootId = a.id('rootid')!;
+      let pageflag = a.oneOf('pageflag', [0, 1, 2] as const, 0);
+      const pagetime = a.int('pagetime', { min: 0, def: 0 });
+      // twitterid is re_list's lastid; node-weibo and others send `lastid`
+      const lastid = a.has('twitterid') ? (a.id('twitterid', false) ?? 0) : (a.id('lastid', false) ?? 0);
+      const asked = a.int('reqnum', { def: RELIST_MAX });
+      if (asked < 1) throw badParam(`error reqnum param: must be between 1 and ${RELIST_MAX}`);
+      const reqnum = Math.min(asked, RELIST_MAX);
+      // paging without an anchor is the first page, in either direction
+      if (pagetime === 0 && lastid === 0) pageflag = 0;
+      const kind = { kind: 'relist', rootId, flag } as const;
+      const tweets = ctx.world.tweets;
+      const page = tweets.timeline(kind, { pageflag, pagetime, lastid, reqnum });
+      const hs = tweets.hydrate(page.rows);
+      const sc = shapeContext(ctx);
+      return {
+        hasnext: page.hasnext,
+        info: hs.map((h) => tweetShape(h, sc)),
+        timestamp: ctx.world.now(),
+        totalnum: tweets.timelineTotal(kind),
+        user: userMap(hs),
+      };
+    },
+  },
+];
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);

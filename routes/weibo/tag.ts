@@ -1,9 +1,43 @@
+// open.t.qq.com tag/*: add (T42), del (T43). tag/list was documented as "not provided,
+// read the tags from user/info" (seed 002): it answers that as an API error, not a 404.
 import type { FastifyInstance } from 'fastify';
-import { registerAll, type ApiRoute } from '../../server/api.js';
+import { readArgs, registerAll, type ApiRoute } from '../../server/api.js';
+import { ApiError } from '../../server/errors.js';
+import { renderError, send } from '../../server/respond.js';
+import { addTag, delTag } from '../../db/social.js';
 
-// TODO(owner): not yet implemented
-const routes: ApiRoute[] = [];
+const routes: ApiRoute[] = [
+  {
+    method: 'POST',
+    url: '/api/tag/add',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => ({ tagid: addTag(ctx.world, ctx.user, ctx.args.required('tag')) }),
+  },
+  {
+    method: 'POST',
+    url: '/api/tag/del',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      delTag(ctx.world, ctx.user, ctx.args.id('tagid')!);
+      return null;
+    },
+  },
+];
+
+/** ret 4 (the v1 table has no "unknown API" code), HTTP 200, whatever the credentials. */
+export const TAG_LIST_NOT_PROVIDED = 'api not provided: tag/list is not available, read the tag field of user/info or user/other_info';
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/api/tag/list',
+    config: { envelope: 'weibo' },
+    handler: async (req, reply) => {
+      const args = req.args ?? (await readArgs(req));
+      return send(reply, renderError('weibo', new ApiError(4, TAG_LIST_NOT_PROVIDED, 0), { format: args.format() }));
+    },
+  });
 }

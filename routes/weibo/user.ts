@@ -1,7 +1,11 @@
 // open.t.qq.com user/*: info (T20), update (T21), update_head (T22), other_info (T23).
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
+import { badParam } from '../../server/errors.js';
 import { profileShape, shapeContext } from '../shapes.js';
+import { setHead, updateProfile, userNamed, type ProfileUpdate } from '../../db/social.js';
+
+const UPDATE_PARAMS = ['nick', 'sex', 'year', 'month', 'day', 'countrycode', 'provincecode', 'citycode', 'introduction'] as const;
 
 const routes: ApiRoute[] = [
   {
@@ -10,6 +14,54 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     handler: (ctx) => profileShape(ctx.user, shapeContext(ctx)),
+  },
+  {
+    // Every parameter is optional: the ones sent change, the others stay. `introduction`
+    // may be sent empty to clear it; the other fields ignore empty values.
+    method: 'POST',
+    url: '/api/user/update',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const a = ctx.args;
+      if (!UPDATE_PARAMS.some((p) => a.str(p) !== undefined)) throw badParam(`error param: send at least one of ${UPDATE_PARAMS.join(', ')}`);
+      const p: ProfileUpdate = {};
+      if (a.str('nick') !== undefined) p.nick = a.str('nick');
+      if (a.has('sex')) p.sex = a.oneOf('sex', [0, 1, 2]);
+      if (a.has('year')) p.year = a.int('year', { min: 1900, max: 2010 });
+      if (a.has('month')) p.month = a.int('month', { min: 1, max: 12 });
+      if (a.has('day')) p.day = a.int('day', { min: 1, max: 31 });
+      for (const k of ['countrycode', 'provincecode', 'citycode'] as const) if (a.has(k)) p[k] = a.str(k)!.trim();
+      if (a.str('introduction') !== undefined) p.introduction = a.str('introduction');
+      updateProfile(ctx.world, ctx.user, p);
+      return null;
+    },
+  },
+  {
+    // multipart; the `pic` file part is not signed (checked by the OAuth layer)
+    method: 'POST',
+    url: '/api/user/update_head',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const pic = ctx.args.upload('pic');
+      if (!pic) throw badParam('error pic param: missing (send the picture as the multipart file field pic)');
+      setHead(ctx.world, ctx.user, pic.bytes);
+      return null;
+    },
+  },
+  {
+    // The 2011 wire capitalised the relationship flags (Ismyblack, Ismyfans, Ismyidol);
+    // later answers used lower case. Both spellings are sent so either kind of client works.
+    method: 'GET',
+    url: '/api/user/other_info',
+    envelope: 'weibo',
+    auth: 'weibo',
+    handler: (ctx) => {
+      const other = userNamed(ctx.world, ctx.args.required('name'));
+      const p = profileShape(other, shapeContext(ctx));
+      return { ...p, Ismyblack: p.ismyblack, Ismyfans: p.ismyfans, Ismyidol: p.ismyidol };
+    },
   },
 ];
 

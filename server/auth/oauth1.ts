@@ -19,13 +19,16 @@ export const TIMESTAMP_WINDOW = 300; // seconds either side of the server clock
 /** Every parameter of a request that takes part in the signature, duplicates kept. */
 export type ParamBag = Record<string, string[]>;
 
+/** A bag without a prototype: parameters named `toString` or `__proto__` are ordinary names. */
+const newBag = (): ParamBag => Object.create(null) as ParamBag;
+
 const add = (bag: ParamBag, k: string, v: string) => {
   (bag[k] ??= []).push(v);
 };
 
 /** Parses `Authorization: OAuth k="v", …` (RFC 5849 §3.5.1). */
 export function parseAuthHeader(h: string | undefined): ParamBag {
-  const bag: ParamBag = {};
+  const bag = newBag();
   if (!h || !/^OAuth\s/i.test(h)) return bag;
   const re = /([A-Za-z0-9_%.~-]+)\s*=\s*"([^"]*)"/g;
   for (const m of h.slice(6).matchAll(re)) {
@@ -42,11 +45,12 @@ export function parseAuthHeader(h: string | undefined): ParamBag {
 
 /** Query (form semantics: `+` is a space), form body, multipart text fields and header. */
 export function collectSignedParams(req: FastifyRequest): ParamBag {
-  const bag: ParamBag = {};
+  const bag = newBag();
   const q = req.url.indexOf('?');
   if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) add(bag, k, v);
   const body = req.body as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object') {
+  // raw bodies of other content types (kept as a Buffer) are not parameters (RFC 5849 §3.4.1.3.1)
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
     for (const [k, v] of Object.entries(body)) {
       const parts = Array.isArray(v) ? v : [v];
       for (const p of parts) {
@@ -63,9 +67,17 @@ export function collectSignedParams(req: FastifyRequest): ParamBag {
 /** scheme://host[:port]/path as the client addressed it (the signature's base URI). */
 export function baseUri(req: FastifyRequest, publicBase?: string): string {
   const path = req.url.split('?')[0];
-  if (publicBase) return publicBase.replace(/\/$/, '').toLowerCase() + path;
+  if (publicBase) {
+    // scheme and host are case-insensitive and a default port is dropped; a path prefix keeps its case
+    try {
+      const u = new URL(publicBase);
+      return `${u.protocol}//${u.host}${u.pathname.replace(/\/$/, '')}${path}`;
+    } catch {
+      return publicBase.replace(/\/$/, '') + path;
+    }
+  }
   const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0].trim().toLowerCase();
-  let host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost').toLowerCase();
+  let host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost').split(',')[0].trim().toLowerCase();
   if ((proto === 'http' && host.endsWith(':80')) || (proto === 'https' && host.endsWith(':443'))) host = host.replace(/:\d+$/, '');
   return `${proto}://${host}${path}`;
 }
@@ -115,7 +127,7 @@ export function verifyOAuth1(world: World, req: FastifyRequest, tokenKind: 'acce
     }
   }
 
-  const signed: ParamBag = {};
+  const signed = newBag();
   for (const [k, vs] of Object.entries(params)) if (k !== 'oauth_signature') signed[k] = vs;
   const expected = hmacsign(req.method, baseUri(req, publicBase), signed, app.secret, token?.secret ?? '');
   const a = Buffer.from(expected);

@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# Build stage: compile better-sqlite3 and the TypeScript sources.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY server ./server
+COPY routes ./routes
+COPY db ./db
+COPY seed ./seed
+COPY test ./test
+RUN npm run build && npm prune --omit=dev
+
+# Runtime stage: compiled JS and production modules only, as a non-root user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    EMU_HOST=0.0.0.0 \
+    EMU_PORT=8080 \
+    EMU_DB=/data/world.sqlite
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=5 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.EMU_PORT||8080)+'/oauth2.0/me').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+CMD ["node", "dist/server/start.js"]
