@@ -51,6 +51,7 @@ declare module 'fastify' {
 export async function readArgs(req: FastifyRequest): Promise<Args> {
   const values: Record<string, string> = {};
   const uploads: Record<string, Upload> = {};
+  let oversized: string | undefined;
   flatten(req.query, values);
   const body = req.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
@@ -58,14 +59,20 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
       for (const [k, v] of Object.entries(body)) {
         const part = (Array.isArray(v) ? v[0] : v) as { type?: string; value?: unknown; filename?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> };
         if (part?.type === 'file' && part.toBuffer) {
-          uploads[k] = { field: k, filename: part.filename ?? '', mimetype: part.mimetype ?? '', bytes: await part.toBuffer() };
+          const bytes = await part.toBuffer();
+          if ((part as { file?: { truncated?: boolean } }).file?.truncated) {
+            oversized = `error ${k} param: upload too large (the limit is ${req.server.emulatorConfig.maxUpload} bytes)`;
+          }
+          uploads[k] = { field: k, filename: part.filename ?? '', mimetype: part.mimetype ?? '', bytes };
         } else if (part?.type === 'field' && values[k] === undefined) {
           values[k] = String(part.value ?? '');
         }
       }
     } else flatten(body, values);
   }
-  return new Args(values, uploads);
+  const args = new Args(values, uploads);
+  args.refusal = oversized ? badParam(oversized) : undefined;
+  return args;
 }
 
 export function baseOf(req: FastifyRequest, configured?: string): string {
@@ -103,6 +110,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
       const args = req.args ?? (await readArgs(req));
       const format = args.format();
       try {
+        if (args.refusal) throw args.refusal;
         const world = req.world;
         let ctx: Ctx;
         const common = { args, world, req, reply, base: baseOf(req, app.emulatorConfig.baseUrl) };

@@ -1,5 +1,5 @@
 // The app factory: plugins, the world, the error and not-found handlers, then routes.
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import { openDatabase } from '../db/store.js';
@@ -39,6 +39,15 @@ export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, 
   return world;
 }
 
+/** `format` from the query, or from a form / multipart body when the route never ran. */
+function requestFormat(req: FastifyRequest): 'json' | 'xml' {
+  const fromQuery = (req.query as Record<string, unknown> | undefined)?.format;
+  const body = req.body as Record<string, unknown> | undefined;
+  let fromBody: unknown = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body.format : undefined;
+  if (fromBody && typeof fromBody === 'object') fromBody = (fromBody as { value?: unknown }).value;
+  return (fromQuery ?? fromBody) === 'xml' ? 'xml' : 'json';
+}
+
 export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance> {
   const config: EmulatorConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as EmulatorConfig;
   const app = Fastify({
@@ -57,14 +66,19 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   await app.register(formbody);
   await app.register(multipart, {
     attachFieldsToBody: true,
+    // an oversized file arrives truncated and readArgs refuses it naming its field
+    throwFileSizeLimit: false,
     limits: { fileSize: config.maxUpload, files: 2, fields: 64, fieldSize: 64 * 1024, parts: 80 },
   });
   // bodies of other types are kept raw and ignored: both APIs only read form and multipart
+  // bodies of other types (JSON included) are kept raw and ignored: both APIs only read form and
+  // multipart, and only those take part in OAuth 1.0a signatures
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const envelope = (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? envelopeForPath(req.url);
-    const format = (req.query as Record<string, unknown> | undefined)?.format === 'xml' ? 'xml' : 'json';
+    const format = requestFormat(req);
     if (err instanceof ApiError) return send(reply, renderError(envelope, err, { format }), err.status);
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -77,7 +91,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   });
   app.setNotFoundHandler((req, reply) => {
     const envelope = envelopeForPath(req.url);
-    const format = (req.query as Record<string, unknown> | undefined)?.format === 'xml' ? 'xml' : 'json';
+    const format = requestFormat(req);
     return send(reply, renderError(envelope, new ApiError(-9, `api does not exist: ${req.method} ${req.url.split('?')[0]}`, 0), { format }), 404);
   });
 

@@ -10,6 +10,9 @@ export interface Upload {
 }
 
 export class Args {
+  /** a refusal found while reading the body (an oversized upload), raised once the route runs */
+  refusal?: ApiError;
+
   constructor(
     readonly values: Record<string, string>,
     readonly uploads: Record<string, Upload> = {},
