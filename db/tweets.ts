@@ -309,8 +309,9 @@ export class TweetStore {
     return { rows, hasnext: more ? 0 : 1, total };
   }
 
-  /** The user's latest visible original tweet (get_info's tweetinfo, list items' `tweet`). */
-  latestOf(userId: number): TweetRow | undefined {
-    return this.w.db.prepare('SELECT * FROM tweets WHERE user_id = ? AND status = 0 ORDER BY timestamp DESC, id DESC LIMIT 1').get(userId) as TweetRow | undefined;
+  /** The user's latest visible tweet (list items' `tweet`), or latest original (get_info's tweetinfo). */
+  latestOf(userId: number, originalOnly = false): TweetRow | undefined {
+    const sql = `SELECT * FROM tweets WHERE user_id = ? AND status = 0${originalOnly ? ' AND type = 1' : ''} ORDER BY timestamp DESC, id DESC LIMIT 1`;
+    return this.w.db.prepare(sql).get(userId) as TweetRow | undefined;
   }
 }

@@ -8,8 +8,19 @@ import { headUrl, pictureUrl } from './pictures.js';
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** `text`: the content as HTML, links wrapped in anchors as the real service did. */
+const URL_IN_TEXT = /https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&()*+,;=%]+/g;
+
+/** `text`: the content as HTML, links (ASCII URL characters only) wrapped in anchors as the real service did. */
 export function tweetHtml(origtext: string): string {
-  return escapeHtml(origtext).replace(/https?:\/\/[^\s\u3000<>"']+/g, (u) => `<a href="${u}" target="_blank">${u}</a>`);
+  let out = '';
+  let last = 0;
+  for (const m of origtext.matchAll(URL_IN_TEXT)) {
+    out += escapeHtml(origtext.slice(last, m.index));
+    const u = escapeHtml(m[0]);
+    out += `<a href="${u}" target="_blank">${u}</a>`;
+    last = m.index! + m[0].length;
+  }
+  return out + escapeHtml(origtext.slice(last));
 }
 
 export interface ShapeContext {
@@ -107,7 +118,8 @@ export function userListItem(u: UserRow, c: ShapeContext): Record<string, unknow
 export function profileShape(u: UserRow, c: ShapeContext): Record<string, unknown> {
   const w = c.world;
   const counters = w.users.counters(u.id);
-  const latest = w.tweets.latestOf(u.id);
+  // tweetinfo is the latest original tweet (seed 001: 最近的一条原创微博)
+  const latest = w.tweets.latestOf(u.id, true);
   const self = u.id === c.viewerId;
   const out: Record<string, unknown> = {
     birth_day: u.birth_day,
