@@ -1,7 +1,7 @@
 // How an API route is declared: path, method, envelope and auth. The route's handler gets
 // the parsed parameters, the world and the authenticated caller, and returns plain data;
 // this module runs auth, calls the handler and hands the result to the response layer.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { World } from '../db/world.js';
 import type { App } from '../db/apps.js';
 import type { UserRow } from '../db/users.js';
@@ -10,6 +10,7 @@ import { ApiError, badParam } from './errors.js';
 import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
 import { authenticateWeibo, type WeiboAuth } from './auth/oauth1.js';
+import { requestPrefix } from './hosts.js';
 
 export interface Ctx {
   args: Args;
@@ -75,10 +76,13 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
   return args;
 }
 
+/** scheme://host of the request (or the configured public base), plus the `/graph.qq.com` or
+ * `/open.t.qq.com` path prefix the client used (server/hosts.ts), so generated links keep it. */
 export function baseOf(req: FastifyRequest, configured?: string): string {
-  if (configured) return configured.replace(/\/$/, '');
+  const prefix = requestPrefix(req);
+  if (configured) return configured.replace(/\/$/, '') + prefix;
   const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0].trim();
-  return `${proto}://${req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost'}`;
+  return `${proto}://${req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost'}${prefix}`;
 }
 
 /** Calls per (app, user) inside the sliding window of rules.rateLimit (kept in memory per world). */
@@ -121,6 +125,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
           const w = authenticateWeibo(world, req, app.emulatorConfig.baseUrl);
           ctx = { ...common, user: w.user, app: w.app, weibo: w };
         }
+        req.journalUser = ctx.user.name;
         if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
@@ -129,6 +134,22 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         if (e instanceof ApiError) return send(reply, renderError(route.envelope, e, { format }), e.status);
         throw e;
       }
+    },
+  });
+}
+
+/**
+ * A path that always answers one error in its platform's envelope, whatever the method and
+ * credentials: retired APIs and those the documents list as "not provided".
+ */
+export function registerRefusal(app: FastifyInstance, o: { url: string; envelope: Envelope; method: HTTPMethods[]; error: ApiError }): void {
+  app.route({
+    method: o.method,
+    url: o.url,
+    config: { envelope: o.envelope },
+    handler: async (req, reply) => {
+      const args = req.args ?? (await readArgs(req));
+      return send(reply, renderError(o.envelope, o.error, { format: args.format() }));
     },
   });
 }

@@ -1,5 +1,6 @@
 // Request parameters as the APIs see them: query string, form body and multipart text
 // fields merged into one bag of strings (both APIs accept either place).
+import { isIP } from 'node:net';
 import { badParam, ApiError } from './errors.js';
 
 export interface Upload {
@@ -87,6 +88,69 @@ export class Args {
     if (items.length === 0) throw this.paramError(`error ${name} param: empty list`);
     if (items.length > max) throw this.paramError(`error ${name} param: at most ${max} items`);
     return items;
+  }
+
+  /**
+   * reqnum 1..max with a default of max. Above max: clamped (open.t.qq.com timelines, as the
+   * later service did) or, with `strict`, a parameter error (graph.qq.com get_repost_list).
+   */
+  reqnum(max: number, strict = false, def = max): number {
+    const n = this.int('reqnum', { def });
+    if (n < 1 || (strict && n > max)) throw this.paramError(`error reqnum param: must be between 1 and ${max}`);
+    return Math.min(n, max);
+  }
+
+  /**
+   * The `time` cursor of both APIs: pageflag 0 first page, 1 older than (pagetime, lastid),
+   * 2 newer. Paging without any anchor (pagetime 0, lastid 0) is the first page whichever the
+   * flag; a lastid without its pagetime cannot be placed and is a parameter error.
+   * - `lastid`: the name of the tie-break id (re_list: twitterid, with lastid accepted too)
+   * - `aliases`: read instead of pagetime when it is absent (fav/list_t: nexttime / prevtime)
+   */
+  timeCursor(o: { max?: number; strict?: boolean; def?: number; lastid?: string; aliases?: { down: string; up: string } } = {}): {
+    pageflag: 0 | 1 | 2;
+    pagetime: number;
+    lastid: number;
+    reqnum: number;
+  } {
+    let pageflag = this.oneOf('pageflag', [0, 1, 2] as const, 0);
+    let pagetimeName = 'pagetime';
+    if (!this.has('pagetime') && o.aliases) {
+      const alias = pageflag === 2 ? o.aliases.up : o.aliases.down;
+      if (this.has(alias)) pagetimeName = alias;
+    }
+    const pagetime = this.int(pagetimeName, { min: 0, def: 0 });
+    const idName = o.lastid && this.has(o.lastid) ? o.lastid : 'lastid';
+    const lastid = this.id(idName, false) ?? 0;
+    const reqnum = this.reqnum(o.max ?? 20, o.strict, o.def ?? o.max ?? 20);
+    if (pageflag !== 0 && pagetime === 0) {
+      if (lastid !== 0) throw this.paramError(`error ${pagetimeName} param: missing (send the timestamp of the record ${idName} names)`);
+      pageflag = 0;
+    }
+    return { pageflag, pagetime, lastid, reqnum };
+  }
+
+  /**
+   * A longitude / latitude: the first of `names` that is present (aliases such as graph.qq.com's
+   * longitude for jing); empty or absent is "0" ("可以填空"); else a decimal number of at most
+   * `maxDigits` significant digits within ±limit, kept as sent.
+   */
+  coordinate(names: string[], limit: number, maxDigits = 16): string {
+    const name = names.find((n) => this.has(n));
+    if (name === undefined) return '0';
+    const v = this.values[name].trim();
+    if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(v) || v.replace(/[^0-9]/g, '').replace(/^0+/, '').length > maxDigits) {
+      throw this.paramError(`error ${name} param: must be a number between -${limit} and ${limit}`);
+    }
+    if (Math.abs(Number(v)) > limit) throw this.paramError(`error ${name} param: must be a number between -${limit} and ${limit}`);
+    return v;
+  }
+
+  /** clientip: optional (v1 SDKs sent 127.0.0.1), but an IPv4 or IPv6 address when given. */
+  clientIp(): string {
+    const ip = (this.values.clientip ?? '').trim();
+    if (ip !== '' && !isIP(ip)) throw this.paramError('error clientip param: not an IP address');
+    return ip;
   }
 
   format(): 'json' | 'xml' {

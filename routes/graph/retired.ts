@@ -2,9 +2,8 @@
 // Any method, no authentication: every call answers the documented "offline" notice
 // (seed 000 特别声明) as a graph error, HTTP 200 — never a bare 404.
 import type { FastifyInstance } from 'fastify';
-import { readArgs } from '../../server/api.js';
+import { registerRefusal } from '../../server/api.js';
 import { ApiError } from '../../server/errors.js';
-import { renderError, send } from '../../server/respond.js';
 
 /**
  * ret -9 is the Tencent open platform's "API does not exist" code (reference §3.2,
@@ -22,14 +21,6 @@ export const retiredMessage = (api: string) =>
 
 export default function register(app: FastifyInstance): void {
   for (const [url, api] of Object.entries(RETIRED)) {
-    app.route({
-      method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'],
-      url,
-      config: { envelope: 'graph' },
-      handler: async (req, reply) => {
-        const args = await readArgs(req);
-        return send(reply, renderError('graph', new ApiError(RETIRED_RET, retiredMessage(api)), { format: args.format() }));
-      },
-    });
+    registerRefusal(app, { url, envelope: 'graph', method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'], error: new ApiError(RETIRED_RET, retiredMessage(api)) });
   }
 }

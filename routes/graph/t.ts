@@ -9,33 +9,16 @@ import { TYPE } from '../../db/tweets.js';
 import { pictureUrl } from '../pictures.js';
 import { shapeContext, tweetShape, userMap } from '../shapes.js';
 
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
-
-/** A coordinate: a real number of at most 10 significant digits within ±limit (wiki add_t). */
-function coordinate(ctx: Ctx, names: [string, string], limit: number): string {
-  const [name, alias] = names;
-  const raw = ctx.args.has(name) ? ctx.args.str(name)! : ctx.args.has(alias) ? ctx.args.str(alias)! : undefined;
-  const used = ctx.args.has(name) ? name : alias;
-  if (raw === undefined) return '0';
-  const v = raw.trim();
-  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(v) || v.replace(/[^0-9]/g, '').replace(/^0+/, '').length > 10) {
-    throw badParam(`error ${used} param: not a real number`);
-  }
-  if (Math.abs(Number(v)) > limit) throw badParam(`error ${used} param: must be between -${limit} and ${limit}`);
-  return v;
-}
-
 /** The parameters add_t and add_pic_t share: content, clientip, longitude/latitude (jing/wei), flags. */
 function publishArgs(ctx: Ctx) {
   const { args } = ctx;
   const content = args.str('content') ?? '';
   // open.t.qq.com's own wording for a missing content (reference §7.3)
   if (content.trim() === '') throw badParam('error content param');
-  const clientIp = (args.str('clientip') ?? '').trim();
-  if (clientIp && !IPV4.test(clientIp) && !(clientIp.includes(':') && IPV6.test(clientIp))) throw badParam('error clientip param: not an IP address');
-  const jing = coordinate(ctx, ['longitude', 'jing'], 180);
-  const wei = coordinate(ctx, ['latitude', 'wei'], 90);
+  const clientIp = args.clientIp();
+  // wiki add_t: a real number of at most 10 significant digits
+  const jing = args.coordinate(['longitude', 'jing'], 180, 10);
+  const wei = args.coordinate(['latitude', 'wei'], 90, 10);
   args.oneOf('syncflag', [0, 1], 0);
   args.int('compatibleflag', { min: 0, max: 0xffff, def: 0 });
   return { content, clientIp, jing, wei };
@@ -110,15 +93,10 @@ const routes: ApiRoute[] = [
       const { args, world } = ctx;
       const flag = args.oneOf('flag', [0, 1, 2] as const);
       const rootId = args.id('rootid')!;
-      let pageflag = args.oneOf('pageflag', [0, 1, 2] as const, 0);
-      const pagetime = args.int('pagetime', { min: 0, def: 0 });
-      const reqnum = args.int('reqnum', { min: 1, max: 100, def: 20 });
-      const lastid = args.id('twitterid', false) ?? 0;
       if (!world.tweets.get(rootId)) throw badParam('error rootid param: no such tweet');
-      // paging without an anchor is the first page, in either direction (as open.t.qq.com t/re_list here)
-      if (pagetime === 0 && lastid === 0) pageflag = 0;
+      const cursor = args.timeCursor({ max: 100, strict: true, def: 20, lastid: 'twitterid' });
       const kind = { kind: 'relist', rootId, flag } as const;
-      const page = world.tweets.timeline(kind, { pageflag, pagetime, lastid, reqnum });
+      const page = world.tweets.timeline(kind, cursor);
       const hs = world.tweets.hydrate(page.rows);
       const c = shapeContext(ctx, true);
       return {

@@ -14,7 +14,6 @@ import {
   favTweetTotal,
 } from '../../db/favs.js';
 import { shapeContext, tweetShape, userMap } from '../shapes.js';
-import { timeCursor } from './private.js';
 
 const routes: ApiRoute[] = [
   {
@@ -46,7 +45,7 @@ const routes: ApiRoute[] = [
     auth: 'weibo',
     handler: (ctx) => {
       const w = ctx.world;
-      const c = timeCursor(ctx.args, 20, { down: 'nexttime', up: 'prevtime' });
+      const c = ctx.args.timeCursor({ aliases: { down: 'nexttime', up: 'prevtime' } });
       const page = favTweetPage(w, ctx.user.id, c);
       const rows = page.rows.map((f) => w.tweets.get(f.tweet_id)).filter((t): t is TweetRow => !!t);
       const stored = new Map(page.rows.map((f) => [f.tweet_id, f.storetime]));
@@ -94,7 +93,7 @@ const routes: ApiRoute[] = [
     auth: 'weibo',
     handler: (ctx) => {
       const w = ctx.world;
-      const c = timeCursor(ctx.args, 15);
+      const c = ctx.args.timeCursor({ max: 15 });
       const page = favTopicPage(w, ctx.user.id, c);
       return {
         hasnext: page.hasnext,

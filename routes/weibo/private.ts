@@ -3,40 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
 import type { Args } from '../../server/args.js';
-import type { TimeCursor } from '../../db/paging.js';
 import type { UserRow } from '../../db/users.js';
 import { deletePrivate, privatePage, privateTotal, sendPrivate, type Box, type PrivateRow } from '../../db/private.js';
 import { headUrl } from '../pictures.js';
 import { tweetHtml } from '../shapes.js';
 
-/**
- * The `time` paging parameters: pageflag 0/1/2, pagetime (unix seconds), lastid, reqnum
- * (1 and up, defaults to 20; above `maxReqnum` it is clamped, as the real service did).
- * `pagetimeAliases` are read when `pagetime` is absent (fav/list_t's nexttime / prevtime).
- */
-export function timeCursor(args: Args, maxReqnum = 20, pagetimeAliases?: { down: string; up: string }): TimeCursor {
-  const pageflag = args.oneOf('pageflag', [0, 1, 2] as const, 0);
-  let pagetimeName = 'pagetime';
-  if (!args.has('pagetime') && pagetimeAliases) {
-    const alias = pageflag === 2 ? pagetimeAliases.up : pagetimeAliases.down;
-    if (args.has(alias)) pagetimeName = alias;
-  }
-  const pagetime = args.int(pagetimeName, { min: 0, def: 0 });
-  const lastid = args.id('lastid', false) ?? 0;
-  const reqnum = Math.min(args.int('reqnum', { min: 1, def: 20 }), maxReqnum);
-  return { pageflag, pagetime, lastid, reqnum };
-}
-
-/** Optional longitude / latitude: empty means 0; otherwise a decimal number in range. */
-export function coordinate(args: Args, name: 'jing' | 'wei'): string {
-  const raw = (args.str(name) ?? '').trim();
-  if (raw === '') return '0';
-  const limit = name === 'jing' ? 180 : 90;
-  if (!/^-?\d{1,3}(\.\d{1,12})?$/.test(raw) || Math.abs(Number(raw)) > limit) {
-    throw badParam(`error ${name} param: must be a number between -${limit} and ${limit}`);
-  }
-  return raw;
-}
 
 /** A private message as a tweet-like item (type 3), authored by its sender. */
 export function privateShape(m: PrivateRow, users: Map<number, UserRow>, base: string, viewerId: number, withRecipient: boolean): Record<string, unknown> {
@@ -82,7 +53,7 @@ export function privateShape(m: PrivateRow, users: Map<number, UserRow>, base: s
 }
 
 function boxPage(ctx: Ctx, box: Box) {
-  const c = timeCursor(ctx.args);
+  const c = ctx.args.timeCursor();
   const w = ctx.world;
   const page = privatePage(w, box, ctx.user.id, c);
   const users = w.users.byIds(page.rows.flatMap((m) => [m.from_id, m.to_id]));
@@ -120,8 +91,8 @@ const routes: ApiRoute[] = [
         toName: name,
         content,
         clientIp: (a.str('clientip') ?? '').trim() || ctx.req.ip,
-        jing: coordinate(a, 'jing'),
-        wei: coordinate(a, 'wei'),
+        jing: a.coordinate(['jing'], 180),
+        wei: a.coordinate(['wei'], 90),
       });
       return { id: String(m.id), timestamp: m.timestamp };
     },

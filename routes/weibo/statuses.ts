@@ -17,28 +17,7 @@ import { shapeContext, tweetShape, userMap } from '../shapes.js';
  * service clamped too), 0 / negative / non-numbers are a parameter error. */
 export const TIMELINE_MAX = 20;
 
-export function reqnumOf(a: Args, max = TIMELINE_MAX): number {
-  const n = a.int('reqnum', { def: max });
-  if (n < 1) throw badParam(`error reqnum param: must be between 1 and ${max}`);
-  return Math.min(n, max);
-}
-
-/**
- * The `time` cursor: pageflag 0 first page, 1 older than (pagetime, lastid), 2 newer than it.
- * Paging without any anchor (pagetime 0, lastid 0) is the first page whichever the flag;
- * a lastid without its pagetime cannot be placed and is a parameter error.
- */
-export function timeCursor(a: Args): TimeCursor {
-  let pageflag = a.oneOf('pageflag', [0, 1, 2] as const, 0);
-  const pagetime = a.int('pagetime', { min: 0, def: 0 });
-  const lastid = a.id('lastid', false) ?? 0;
-  const reqnum = reqnumOf(a);
-  if (pageflag !== 0 && pagetime === 0) {
-    if (lastid !== 0) throw badParam('error pagetime param: missing (send the timestamp of the record lastid names)');
-    pageflag = 0;
-  }
-  return { pageflag, pagetime, lastid, reqnum };
-}
+export const reqnumOf = (a: Args, max = TIMELINE_MAX): number => a.reqnum(max);
 
 function wrapper(ctx: Ctx, rows: TweetRow[], hasnext: number): Record<string, unknown> {
   const hs = ctx.world.tweets.hydrate(rows);
@@ -50,7 +29,7 @@ function wrapper(ctx: Ctx, rows: TweetRow[], hasnext: number): Record<string, un
 function timeline(kindOf: (ctx: Ctx) => TimelineKind, withTotal: boolean) {
   return (ctx: Ctx) => {
     const kind = kindOf(ctx);
-    const c = timeCursor(ctx.args);
+    const c = ctx.args.timeCursor({ max: TIMELINE_MAX });
     const tweets = ctx.world.tweets;
     const page = tweets.timeline(kind, c);
     const data = wrapper(ctx, page.rows, page.hasnext);

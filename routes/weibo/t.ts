@@ -13,29 +13,14 @@ export const RELIST_MAX = 20;
 /** re_count: at most this many ids per call. */
 export const RECOUNT_MAX = 30;
 
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
-const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
-const COORD = /^-?\d{1,3}(?:\.\d{1,15})?$/;
-
-/** `jing` / `wei`: empty allowed ("可以填空", stored as "0"); else a decimal degree within ±max. */
-function coordinate(ctx: Ctx, name: 'jing' | 'wei', max: number): string {
-  const raw = (ctx.args.str(name) ?? '').trim();
-  if (raw === '') return '0';
-  if (!COORD.test(raw) || Math.abs(Number(raw)) > max) throw badParam(`error ${name} param: must be a number between -${max} and ${max}`);
-  return raw;
-}
-
 /** The common publish parameters: clientip (optional, but an IP address when given), jing, wei. */
 function publishParams(ctx: Ctx): Pick<NewTweet, 'userId' | 'clientIp' | 'jing' | 'wei' | 'appid' | 'fromLabel' | 'fromUrl'> {
-  const clientIp = (ctx.args.str('clientip') ?? '').trim();
-  if (clientIp !== '' && !IPV4.test(clientIp) && !(clientIp.includes(':') && IPV6.test(clientIp))) {
-    throw badParam('error clientip param: not an IP address');
-  }
+  const clientIp = ctx.args.clientIp();
   return {
     userId: ctx.user.id,
     clientIp,
-    jing: coordinate(ctx, 'jing', 180),
-    wei: coordinate(ctx, 'wei', 90),
+    jing: ctx.args.coordinate(['jing'], 180),
+    wei: ctx.args.coordinate(['wei'], 90),
     appid: ctx.app.appid,
     fromLabel: ctx.app.name,
     fromUrl: '',
@@ -142,15 +127,8 @@ const routes: ApiRoute[] = [
       const a = ctx.args;
       const flag = flagOf(ctx);
       const rootId = a.id('rootid')!;
-      let pageflag = a.oneOf('pageflag', [0, 1, 2] as const, 0);
-      const pagetime = a.int('pagetime', { min: 0, def: 0 });
       // twitterid is re_list's lastid; node-weibo and others send `lastid`
-      const lastid = a.has('twitterid') ? (a.id('twitterid', false) ?? 0) : (a.id('lastid', false) ?? 0);
-      const asked = a.int('reqnum', { def: RELIST_MAX });
-      if (asked < 1) throw badParam(`error reqnum param: must be between 1 and ${RELIST_MAX}`);
-      const reqnum = Math.min(asked, RELIST_MAX);
-      // paging without an anchor is the first page, in either direction
-      if (pagetime === 0 && lastid === 0) pageflag = 0;
+      const { pageflag, pagetime, lastid, reqnum } = a.timeCursor({ max: RELIST_MAX, lastid: 'twitterid' });
       const kind = { kind: 'relist', rootId, flag } as const;
       const tweets = ctx.world.tweets;
       const page = tweets.timeline(kind, { pageflag, pagetime, lastid, reqnum });

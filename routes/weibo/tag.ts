@@ -1,9 +1,8 @@
 // open.t.qq.com tag/*: add (T42), del (T43). tag/list was documented as "not provided,
 // read the tags from user/info" (seed 002): it answers that as an API error, not a 404.
 import type { FastifyInstance } from 'fastify';
-import { readArgs, registerAll, type ApiRoute } from '../../server/api.js';
+import { registerAll, registerRefusal, type ApiRoute } from '../../server/api.js';
 import { ApiError } from '../../server/errors.js';
-import { renderError, send } from '../../server/respond.js';
 import { addTag, delTag } from '../../db/social.js';
 
 const routes: ApiRoute[] = [
@@ -31,13 +30,5 @@ export const TAG_LIST_NOT_PROVIDED = 'api not provided: tag/list is not availabl
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);
-  app.route({
-    method: ['GET', 'POST'],
-    url: '/api/tag/list',
-    config: { envelope: 'weibo' },
-    handler: async (req, reply) => {
-      const args = req.args ?? (await readArgs(req));
-      return send(reply, renderError('weibo', new ApiError(4, TAG_LIST_NOT_PROVIDED, 0), { format: args.format() }));
-    },
-  });
+  registerRefusal(app, { url: '/api/tag/list', envelope: 'weibo', method: ['GET', 'POST'], error: new ApiError(4, TAG_LIST_NOT_PROVIDED, 0) });
 }

@@ -2,9 +2,8 @@
 // t (转播热榜), which the 2010 document lists as "(略)" — omitted, never provided — and which
 // therefore answers the API's own "not provided" error rather than a bare 404.
 import type { FastifyInstance } from 'fastify';
-import { readArgs, registerAll, type ApiRoute } from '../../server/api.js';
+import { registerAll, registerRefusal, type ApiRoute } from '../../server/api.js';
 import { ApiError } from '../../server/errors.js';
-import { renderError, send } from '../../server/respond.js';
 import { hotKeywords, hotTopics, type Trend } from '../../db/topics.js';
 import { reqnumOf } from './statuses.js';
 
@@ -44,13 +43,5 @@ export const TRENDS_T_NOT_PROVIDED = 'api not provided: trends/t (转播热榜) 
 
 export default function register(app: FastifyInstance): void {
   registerAll(app, routes);
-  app.route({
-    method: ['GET', 'POST'],
-    url: '/api/trends/t',
-    config: { envelope: 'weibo' },
-    handler: async (req, reply) => {
-      const args = req.args ?? (await readArgs(req));
-      return send(reply, renderError('weibo', new ApiError(4, TRENDS_T_NOT_PROVIDED, 0), { format: args.format() }));
-    },
-  });
+  registerRefusal(app, { url: '/api/trends/t', envelope: 'weibo', method: ['GET', 'POST'], error: new ApiError(4, TRENDS_T_NOT_PROVIDED, 0) });
 }
