@@ -297,4 +297,18 @@ CREATE TABLE meta (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'indexes for 1M-tweet worlds',
+    sql: `
+-- user timelines and tweetnum: status is filtered on, so it belongs in the index
+CREATE INDEX tweets_user_status_time ON tweets(user_id, status, timestamp, id);
+DROP INDEX tweets_user_time;
+-- public_timeline pages over visible tweets only
+CREATE INDEX tweets_status_time ON tweets(status, timestamp, id);
+DROP INDEX tweets_time;
+-- never queried: the duplicate rule reads the latest tweet by time
+DROP INDEX tweets_user_text;
+`,
+  },
 ];

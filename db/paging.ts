@@ -50,3 +50,18 @@ export function timePage<T>(db: DB, select: string, from: string, args: unknown[
   if (order === 'ASC') rows.reverse();
   return { rows, hasnext: more ? 0 : 1 };
 }
+
+/**
+ * A `time` page over the union of several authors' timelines (home, special): each author's
+ * page comes from the (user_id, status, timestamp, id) index, and the union's page is the
+ * best `reqnum` of those — exact, since no row outside an author's own page can beat it.
+ */
+export function mergedTimePage<T extends { timestamp: number; id: number }>(pages: TimePage<T>[], c: TimeCursor): TimePage<T> {
+  const all = pages.flatMap((p) => p.rows);
+  const newestFirst = (a: T, b: T) => b.timestamp - a.timestamp || b.id - a.id;
+  all.sort(newestFirst);
+  // paging up wants the rows nearest the anchor: the oldest of the newer ones
+  const rows = c.pageflag === 2 ? all.slice(Math.max(0, all.length - c.reqnum)) : all.slice(0, c.reqnum);
+  const more = all.length > c.reqnum || pages.some((p) => p.hasnext === 0);
+  return { rows, hasnext: more ? 0 : 1 };
+}

@@ -1,7 +1,7 @@
 import type { World } from './world.js';
 import type { UserRow } from './users.js';
 import { writeRefused, badParam } from '../server/errors.js';
-import { timePage, type TimeCursor, type TimePage } from './paging.js';
+import { mergedTimePage, timePage, type TimeCursor, type TimePage } from './paging.js';
 
 export interface TweetRow {
   id: number;
@@ -234,7 +234,9 @@ export class TweetStore {
       .prepare(
         `SELECT
            (SELECT COUNT(*) FROM tweets WHERE source_id = ? AND type = 2 AND status = 0) AS count,
-           (SELECT COUNT(*) FROM tweets WHERE source_id = ? AND type IN (4, 7) AND status = 0) AS mcount`,
+           (SELECT COUNT(*) FROM tweets INDEXED BY tweets_source WHERE source_id = ? AND type IN (4, 7) AND status = 0) AS mcount`,
+        // INDEXED BY: with `type IN (…)` the planner otherwise walks tweets_status_time over every
+        // visible tweet (test/robustness/query-plans.test.ts, bench/results.md)
       )
       .get(id, id) as { count: number; mcount: number };
     return r;
@@ -262,9 +264,14 @@ export class TweetStore {
     const db = this.w.db;
     switch (k.kind) {
       case 'home':
-        return timePage(db, 't.*', `FROM tweets t WHERE t.status = 0 AND (t.user_id = ? OR t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ?))`, [k.userId, k.userId], 't.timestamp', 't.id', c);
-      case 'special':
-        return timePage(db, 't.*', `FROM tweets t WHERE t.status = 0 AND t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ? AND special = 1)`, [k.userId], 't.timestamp', 't.id', c);
+      case 'special': {
+        const authors = (db
+          .prepare(`SELECT idol_id AS id FROM follows WHERE fan_id = ?${k.kind === 'special' ? ' AND special = 1' : ''}`)
+          .all(k.userId) as { id: number }[]).map((r) => r.id);
+        if (k.kind === 'home') authors.push(k.userId);
+        const pages = authors.map((id) => timePage<TweetRow>(db, 't.*', 'FROM tweets t WHERE t.user_id = ? AND t.status = 0', [id], 't.timestamp', 't.id', c));
+        return mergedTimePage(pages, c);
+      }
       case 'user':
         return timePage(db, 't.*', `FROM tweets t WHERE t.user_id = ? AND t.status = 0`, [k.userId], 't.timestamp', 't.id', c);
       case 'mentions':
