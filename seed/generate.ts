@@ -230,9 +230,11 @@ export function seedWorld(world: World, o: SeedOptions): void {
       const status = rnd() < 0.01 ? 3 : 0;
       insTweet.run(id, user, type, status, text, ts, source, root, from, fromUrl, '127.0.0.1', '0', '0', '', image);
       meta.push({ user, type, root });
-      for (const m of mentionedNames(text)) {
-        const uid = nameToId.get(m);
-        if (uid && uid !== user) insMention.run(id, uid, ts);
+      const notified = new Set(mentionedNames(text).map((m) => nameToId.get(m)));
+      // as db/tweets.ts does for new answers: a repost, reply or comment notifies the source's author
+      if (source !== null) notified.add(meta[source - BASE_ID - 1].user);
+      for (const uid of notified) {
+        if (uid && uid !== user && !(uid === 2 && user === 5)) insMention.run(id, uid, ts); // bob blacklisted erin
       }
       for (const t of topicTexts(text)) {
         const tid = topicId.get(t);
