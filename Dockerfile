@@ -6,6 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
+COPY bin ./bin
 COPY server ./server
 COPY routes ./routes
 COPY db ./db
@@ -14,19 +15,23 @@ COPY test ./test
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: compiled JS and production modules only, as a non-root user.
+# openssl generates the CA and server certificate when EMU_HTTPS=1 (server/tls.ts).
 FROM node:20-bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     EMU_HOST=0.0.0.0 \
     EMU_PORT=8080 \
-    EMU_DB=/data/world.sqlite
+    EMU_DB=/data/world.sqlite \
+    EMU_CERT_DIR=/data/certs
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=5 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.EMU_PORT||8080)+'/oauth2.0/me').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
+  CMD ["node", "bin/healthcheck.js"]
 CMD ["node", "dist/server/start.js"]

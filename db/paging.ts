@@ -3,6 +3,18 @@
 // ordered newest first by (timestamp, id); the anchor is exclusive, and ties on the same
 // second are broken by id, so walking down then up never skips or repeats a record.
 import type { DB } from './store.js';
+import type { Statement } from 'better-sqlite3';
+
+// Paged queries are built from a few shapes and run many times a request (one per author on
+// home timelines): keep each prepared statement per database.
+const statements = new WeakMap<DB, Map<string, Statement>>();
+function prepared(db: DB, sql: string): Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let st = cache.get(sql);
+  if (!st) cache.set(sql, (st = db.prepare(sql)));
+  return st;
+}
 
 export interface TimeCursor {
   pageflag: 0 | 1 | 2;
@@ -44,7 +56,7 @@ export function timePage<T>(db: DB, select: string, from: string, args: unknown[
     }
   }
   const sql = `SELECT ${select} ${from}${where} ORDER BY ${ts} ${order}, ${id} ${order} LIMIT ?`;
-  const rows = db.prepare(sql).all(...a, c.reqnum + 1) as T[];
+  const rows = prepared(db, sql).all(...a, c.reqnum + 1) as T[];
   const more = rows.length > c.reqnum;
   if (more) rows.pop();
   if (order === 'ASC') rows.reverse();

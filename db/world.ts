@@ -37,9 +37,14 @@ export class World {
     this.relations = new RelationStore(this);
   }
 
-  /** Runs fn in one SQLite transaction (nested calls become savepoints). */
+  /**
+   * Runs fn in one SQLite transaction (nested calls become savepoints). BEGIN IMMEDIATE: the write
+   * lock is taken up front (waiting busy_timeout), so processes sharing one file never fail with
+   * SQLITE_BUSY_SNAPSHOT when a read-then-write transaction loses the race (found by
+   * test/robustness/concurrency.test.ts).
+   */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   now(): number {

@@ -12,6 +12,8 @@ import { renderError, send, type Envelope } from './respond.js';
 import { registerGraph } from '../routes/graph/index.js';
 import { registerWeibo } from '../routes/weibo/index.js';
 import { registerPictures } from '../routes/pictures.js';
+import { registerControl } from './control.js';
+import { rewriteUrl } from './hosts.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,7 +25,10 @@ declare module 'fastify' {
 export interface BuildOptions extends Partial<EmulatorConfig> {
   /** use this world instead of opening `db` */
   world?: World;
-  logger?: boolean;
+  /** true: JSON log lines at config.logLevel; an object adds to that (e.g. a pino-pretty transport, server/logging.ts) */
+  logger?: boolean | { transport?: { target: string; options?: Record<string, unknown> } };
+  /** serve HTTPS with this key and certificate (PEM); see server/tls.ts */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** Which platform's envelope a path belongs to (for errors raised before a route runs). */
@@ -51,12 +56,20 @@ function requestFormat(req: FastifyRequest): 'json' | 'xml' {
 export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance> {
   const config: EmulatorConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as EmulatorConfig;
   const app = Fastify({
-    logger: opts.logger ? { level: config.logLevel } : false,
+    logger: opts.logger ? { level: config.logLevel, ...(typeof opts.logger === 'object' ? opts.logger : {}) } : false,
     bodyLimit: config.maxUpload + 64 * 1024,
     // real clients send `a=1&a=2`, odd encodings and long tokens: parse leniently, validate in routes
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-  });
+    // `/graph.qq.com/…` and `/open.t.qq.com/…` route as `/…` (server/hosts.ts)
+    rewriteUrl,
+    // a URL fastify cannot decode (`/api/t/del%zz`) or a bad content type: a parameter error in the
+    // API's envelope, not fastify's own {error, code, message} body (found by test/robustness/fuzz.test.ts)
+    frameworkErrors: (err, req, reply) =>
+      send(reply, renderError(envelopeForPath(req.url), new ApiError(1, `error param: ${err.code === 'FST_ERR_BAD_URL' ? 'malformed url' : err.message}`, 1), { format: 'json' }), 200),
+    ...(opts.tls ? { https: opts.tls } : {}),
+  }) as unknown as FastifyInstance;
   app.decorate('emulatorConfig', config);
+  // the current world: mutable, so the control plane's reset/restore/import swap it
   app.decorate('world', opts.world ?? openWorld(config));
   app.decorateRequest('world', null as unknown as World);
   app.addHook('onRequest', async (req) => {
@@ -95,6 +108,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     return send(reply, renderError(envelope, new ApiError(-9, `api does not exist: ${req.method} ${req.url.split('?')[0]}`, 0), { format }), 404);
   });
 
+  registerControl(app);
   registerPictures(app);
   registerGraph(app);
   registerWeibo(app);

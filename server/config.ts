@@ -17,6 +17,12 @@ export interface EmulatorConfig {
   /** authorize auto-approves as this user (name) when the request names none */
   autoApproveUser: string;
   logLevel: string;
+  /** serve HTTPS with a generated CA + server certificate kept in certDir (server/tls.ts) */
+  https: boolean;
+  /** where ca.pem, server.pem and their keys are written on first HTTPS start */
+  certDir: string;
+  /** when set, every /_emulator/ call needs `Authorization: Bearer <adminToken>` ('' = open) */
+  adminToken: string;
 }
 
 export const DEFAULTS: EmulatorConfig = {
@@ -29,6 +35,9 @@ export const DEFAULTS: EmulatorConfig = {
   maxUpload: 4 * 1024 * 1024,
   autoApproveUser: 'alice',
   logLevel: 'warn',
+  https: false,
+  certDir: './data/certs',
+  adminToken: '',
 };
 
 const ENV: Record<keyof EmulatorConfig, string> = {
@@ -41,7 +50,13 @@ const ENV: Record<keyof EmulatorConfig, string> = {
   maxUpload: 'EMU_MAX_UPLOAD',
   autoApproveUser: 'EMU_AUTO_APPROVE_USER',
   logLevel: 'EMU_LOG_LEVEL',
+  https: 'EMU_HTTPS',
+  certDir: 'EMU_CERT_DIR',
+  adminToken: 'EMU_ADMIN_TOKEN',
 };
+
+/** Environment variable of each setting (for docs, Dockerfile and compose checks). */
+export const ENV_NAMES: Readonly<Record<keyof EmulatorConfig, string>> = ENV;
 
 export const HELP = `Usage: tencent-open-emulator [options]
 
@@ -54,6 +69,11 @@ export const HELP = `Usage: tencent-open-emulator [options]
   --max-upload <bytes> upload size limit         (EMU_MAX_UPLOAD, default ${DEFAULTS.maxUpload})
   --auto-approve-user <name>  user picked by authorize when none is given (EMU_AUTO_APPROVE_USER, default ${DEFAULTS.autoApproveUser})
   --log-level <level>  fatal|error|warn|info|debug (EMU_LOG_LEVEL, default ${DEFAULTS.logLevel})
+  --https              serve HTTPS; a CA and a certificate for graph.qq.com, open.t.qq.com,
+                       localhost and 127.0.0.1 are generated on first start (EMU_HTTPS=1)
+  --cert-dir <dir>     where ca.pem (trust it in clients) and server.pem live
+                                                 (EMU_CERT_DIR, default ${DEFAULTS.certDir})
+  --admin-token <t>    require Authorization: Bearer <t> on /_emulator/ (EMU_ADMIN_TOKEN, default: none)
   --help               this text
 `;
 
@@ -70,6 +90,9 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
       'max-upload': { type: 'string' },
       'auto-approve-user': { type: 'string' },
       'log-level': { type: 'string' },
+      https: { type: 'boolean' },
+      'cert-dir': { type: 'string' },
+      'admin-token': { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: false,
@@ -93,6 +116,9 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
     maxUpload: num('maxUpload', 'max-upload'),
     autoApproveUser: pick('autoApproveUser', 'auto-approve-user') ?? DEFAULTS.autoApproveUser,
     logLevel: pick('logLevel', 'log-level') ?? DEFAULTS.logLevel,
+    adminToken: pick('adminToken', 'admin-token') ?? DEFAULTS.adminToken,
+    https: values.https === true || /^(1|true|yes|on)$/i.test(env[ENV.https] ?? ''),
+    certDir: pick('certDir', 'cert-dir') ?? DEFAULTS.certDir,
     help: values.help === true,
   };
 }

@@ -2,6 +2,8 @@
 // Starts the emulator: `npm start -- --port 8080 --db data/world.sqlite --seed 1`.
 import { buildApp } from './app.js';
 import { HELP, loadConfig } from './config.js';
+import { ensureCerts } from './tls.js';
+import { loggerExtras } from './logging.js';
 
 async function main() {
   let config;
@@ -16,7 +18,9 @@ async function main() {
     return;
   }
   const started = Date.now();
-  const app = await buildApp({ ...config, logger: true });
+  const tls = config.https ? ensureCerts(config.certDir) : undefined;
+  if (tls) process.stdout.write(`HTTPS: ${tls.generated ? 'generated' : 'using'} certificates in ${config.certDir}; clients must trust ${tls.caPath}\n`);
+  const app = await buildApp({ ...config, logger: { ...loggerExtras() }, tls: tls && { key: tls.key, cert: tls.cert } });
   const address = await app.listen({ host: config.host, port: config.port });
   process.stdout.write(`tencent-open-emulator listening on ${address} (db ${config.db}, seed ${config.seed}, size ${config.size}) in ${Date.now() - started} ms\n`);
   const stop = async () => {

@@ -11,6 +11,7 @@ import type { App } from '../../db/apps.js';
 import type { OAuth1Token } from '../../db/oauth1.js';
 import type { UserRow } from '../../db/users.js';
 import { authFailed } from '../errors.js';
+import { clientPath } from '../hosts.js';
 
 const { hmacsign } = oauthSign as { hmacsign: (method: string, url: string, params: Record<string, string[]>, cs: string, ts: string) => string };
 
@@ -66,7 +67,8 @@ export function collectSignedParams(req: FastifyRequest): ParamBag {
 
 /** scheme://host[:port]/path as the client addressed it (the signature's base URI). */
 export function baseUri(req: FastifyRequest, publicBase?: string): string {
-  const path = req.url.split('?')[0];
+  // the path as called, a `/graph.qq.com` or `/open.t.qq.com` prefix included (server/hosts.ts)
+  const path = clientPath(req);
   if (publicBase) {
     // scheme and host are case-insensitive and a default port is dropped; a path prefix keeps its case
     try {

@@ -1,0 +1,31 @@
+// Benchmark target, run as a child process by bench/run.ts: `hello` is a bare fastify
+// hello-world; `emulator` is the app on an in-memory seeded world with the posting-speed and
+// duplicate rules off (so t/add measures publishing, not refusals). Prints one JSON line.
+import Fastify from 'fastify';
+import { buildApp } from '../server/app.js';
+import { FIXTURES } from '../seed/generate.js';
+
+const mode = process.argv[2] ?? 'emulator';
+if (mode === 'hello') {
+  const app = Fastify({ logger: false });
+  app.get('/', async () => ({ hello: 'world' }));
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(JSON.stringify({ address }) + '\n');
+} else {
+  const app = await buildApp({ db: ':memory:', seed: 1, size: 'small', logger: false });
+  const w = app.world;
+  w.rules.postBurst = 0;
+  w.rules.duplicateWindowSeconds = 0;
+  w.rules.rateLimit = 0;
+  const alice = w.users.byName('alice')!.id;
+  const g = w.oauth2.issueToken(FIXTURES.graphApp.appid, alice, 'all');
+  const t = w.oauth1.createAccessToken(FIXTURES.weiboApp.appid, alice);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(
+    JSON.stringify({
+      address,
+      graph: { access_token: g.access_token, oauth_consumer_key: FIXTURES.graphApp.appid, openid: w.apps.openidFor(FIXTURES.graphApp.appid, alice) },
+      weibo: { token: t.token, secret: t.secret, consumerKey: FIXTURES.weiboApp.appid, consumerSecret: FIXTURES.weiboApp.secret },
+    }) + '\n',
+  );
+}

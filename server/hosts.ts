@@ -1,0 +1,40 @@
+// Reaching the emulator: both platforms share one port. Clients that can change only a base URL
+// (not the host they resolve) put the real host name first in the path:
+//   http://localhost:8080/graph.qq.com/oauth2.0/me  ≡  http://graph.qq.com:8080/oauth2.0/me
+//   http://localhost:8080/open.t.qq.com/api/t/add   ≡  http://open.t.qq.com:8080/api/t/add
+// The prefix is stripped before routing (fastify's rewriteUrl); links the emulator generates
+// (ctx.base) and the OAuth 1.0a signature base URI keep the prefix the client used.
+// Host-header routing needs nothing: graph.qq.com and open.t.qq.com paths do not clash, so every
+// route answers whatever Host is sent (a graph path with Host open.t.qq.com still answers).
+import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
+
+/** The host names accepted as a leading path segment. */
+export const HOST_PREFIXES = ['graph.qq.com', 'open.t.qq.com'] as const;
+
+const PREFIX_RE = new RegExp(`^/(${HOST_PREFIXES.map((h) => h.replace(/\./g, '\\.')).join('|')})(?=/|\\?|$)`, 'i');
+
+/** The `/graph.qq.com` or `/open.t.qq.com` a URL starts with ('' when none), in the client's case. */
+export function hostPrefix(url: string | undefined): string {
+  const m = PREFIX_RE.exec(url ?? '');
+  return m ? m[0] : '';
+}
+
+/** fastify `rewriteUrl`: drops a leading host-name segment, so `/graph.qq.com/x?y` routes as `/x?y`. */
+export function rewriteUrl(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const prefix = hostPrefix(url);
+  if (!prefix) return url;
+  const rest = url.slice(prefix.length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/** The prefix this request was addressed with ('' when it came without one). */
+export function requestPrefix(req: FastifyRequest): string {
+  return hostPrefix(req.originalUrl);
+}
+
+/** The path the client called (prefix included, query excluded). */
+export function clientPath(req: FastifyRequest): string {
+  return (req.originalUrl ?? req.url).split('?')[0];
+}

@@ -1,0 +1,181 @@
+import t from 'tap';
+import { build, graphGet, signed, parseXml, weiboCreds, FIXTURES } from '../helpers.js';
+
+const app = await build();
+t.teardown(() => app.close());
+
+const post = (url: string, body?: unknown) =>
+  app.inject({ method: 'POST', url, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) } : {}) });
+
+async function tweetCount(creds = weiboCreds(app, 'alice')) {
+  const res = await signed(app, creds, { method: 'GET', path: '/api/user/info', params: { format: 'json' } });
+  return res.json().data.tweetnum as number;
+}
+async function addTweet(text: string) {
+  const creds = weiboCreds(app, 'alice');
+  const res = await signed(app, creds, { method: 'POST', path: '/api/t/add', params: { format: 'json', content: text, clientip: '127.0.0.1' } });
+  if (res.json().ret !== 0) throw new Error(`t/add ${text}: ${res.body}`);
+  return res.json().data.id as string;
+}
+
+t.test('health answers ok as JSON', async (t) => {
+  const res = await app.inject({ method: 'GET', url: '/_emulator/health' });
+  t.equal(res.statusCode, 200);
+  t.match(res.headers['content-type'], /application\/json/);
+  t.same(res.json(), { status: 'ok' });
+});
+
+t.test('info: version, config, schema version, counts', async (t) => {
+  const res = await app.inject({ method: 'GET', url: '/_emulator/info' });
+  t.equal(res.statusCode, 200);
+  const b = res.json();
+  t.equal(b.version, '0.1.0');
+  t.equal(b.name, 'tencent-open-emulator');
+  t.type(b.schemaVersion, 'number');
+  t.ok(b.schemaVersion >= 1);
+  t.match(b.config, { db: ':memory:', seed: 1, size: 'small', adminToken: false });
+  t.equal(b.counts.users, 40);
+  t.ok(b.counts.tweets > 1000);
+  t.equal(b.fixtures.graphApp.appid, FIXTURES.graphApp.appid);
+});
+
+t.test('unknown control path is a JSON 404', async (t) => {
+  const res = await app.inject({ method: 'GET', url: '/_emulator/nope' });
+  t.equal(res.statusCode, 404);
+  t.match(res.json(), { error: /no control endpoint/ });
+});
+
+t.test('reset goes back to the seeded world; inject sees it', async (t) => {
+  const before = await tweetCount();
+  await addTweet('before reset 1');
+  t.equal(await tweetCount(), before + 1, 'write visible');
+  const info1 = (await app.inject({ method: 'GET', url: '/_emulator/info' })).json();
+  const res = await post('/_emulator/reset');
+  t.equal(res.statusCode, 200);
+  t.equal(res.json().status, 'reset');
+  t.type(res.json().ms, 'number');
+  t.equal(res.json().counts.tweets, info1.counts.tweets - 1, 'one tweet fewer');
+  // tokens minted before the reset are gone with the old world: a fresh token sees the seeded count
+  t.equal(await tweetCount(), before);
+  // graph: a token from before the reset is refused, a new one works
+  const g = (await post('/_emulator/tokens/graph', { user: 'alice' })).json();
+  const ok = await graphGet(app, '/user/get_user_info', { access_token: g.access_token, oauth_consumer_key: g.oauth_consumer_key, openid: g.openid });
+  t.equal(ok.json().ret, 0);
+  await post('/_emulator/reset');
+  const stale = await graphGet(app, '/user/get_user_info', { access_token: g.access_token, oauth_consumer_key: g.oauth_consumer_key, openid: g.openid });
+  t.not(stale.json().ret, 0, 'token of the old world refused after reset');
+});
+
+t.test('snapshots: take, list, restore, delete, errors', async (t) => {
+  await post('/_emulator/reset');
+  const base = await tweetCount();
+  const snap = await post('/_emulator/snapshots/one');
+  t.equal(snap.statusCode, 200);
+  t.equal(snap.json().name, 'one');
+  t.ok(snap.json().bytes > 0);
+  await addTweet('after snapshot');
+  t.equal(await tweetCount(), base + 1);
+  await post('/_emulator/snapshots/two');
+  const list = (await app.inject({ method: 'GET', url: '/_emulator/snapshots' })).json();
+  t.same(list.snapshots.map((s: { name: string }) => s.name), ['one', 'two']);
+  const r1 = await post('/_emulator/snapshots/one/restore');
+  t.equal(r1.statusCode, 200);
+  t.equal(await tweetCount(), base, 'restored to one');
+  await post('/_emulator/snapshots/two/restore');
+  t.equal(await tweetCount(), base + 1, 'restored to two');
+  // restoring twice from the same snapshot gives the same state (snapshot not consumed)
+  await addTweet('x');
+  await post('/_emulator/snapshots/two/restore');
+  t.equal(await tweetCount(), base + 1);
+  t.equal((await post('/_emulator/snapshots/missing/restore')).statusCode, 404);
+  t.equal((await post('/_emulator/snapshots/bad%20name')).statusCode, 400);
+  t.equal((await app.inject({ method: 'DELETE', url: '/_emulator/snapshots/one' })).statusCode, 200);
+  t.equal((await post('/_emulator/snapshots/one/restore')).statusCode, 404);
+});
+
+t.test('export / import round trip (BLOBs base64)', async (t) => {
+  await post('/_emulator/reset');
+  const id = await addTweet('exported tweet');
+  const exp = await app.inject({ method: 'GET', url: '/_emulator/export' });
+  t.equal(exp.statusCode, 200);
+  const data = exp.json();
+  t.type(data.schemaVersion, 'number');
+  t.ok(Array.isArray(data.tables.users) && data.tables.users.length === 40);
+  t.ok(data.tables.tweets.some((r: { id: number }) => String(r.id) === id));
+  const file = data.tables.files[0];
+  t.ok(file, 'files exported');
+  t.type(file.bytes.$base64, 'string');
+  t.ok(Buffer.from(file.bytes.$base64, 'base64').length > 0);
+  await post('/_emulator/reset');
+  const creds0 = weiboCreds(app, 'alice');
+  const gone = await signed(app, creds0, { method: 'GET', path: '/api/t/show', params: { format: 'json', id } });
+  t.not(gone.json().ret, 0, 'tweet gone after reset');
+  const imp = await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: exp.body });
+  t.equal(imp.statusCode, 200, imp.body);
+  t.equal(imp.json().counts.users, 40);
+  const creds = weiboCreds(app, 'alice');
+  const back = await signed(app, creds, { method: 'GET', path: '/api/t/show', params: { format: 'xml', id } });
+  const x = parseXml(back.body) as { root: { ret: string; data: { text: string } } };
+  t.equal(x.root.ret, '0');
+  t.match(x.root.data.text, /exported tweet/);
+  // pictures round-trip byte for byte
+  const again = (await app.inject({ method: 'GET', url: '/_emulator/export' })).json();
+  t.same(again.tables.files[0], file);
+  // bad imports leave the world alone
+  t.equal((await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: '{nope' })).statusCode, 400);
+  t.equal((await post('/_emulator/import', { tables: { nosuch: [] } })).statusCode, 400);
+  t.equal((await post('/_emulator/import', { tables: { users: [{ bogus: 1 }] } })).statusCode, 400);
+  t.equal((await post('/_emulator/import', { schemaVersion: 999, tables: {} })).statusCode, 400);
+  t.equal((await post('/_emulator/import', { tables: { follows: [{ fan_id: 999, idol_id: 998, special: 0, created_at: 1, seq: 1 }] } })).statusCode, 400, 'broken foreign keys refused');
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/info' })).json().counts.users, 40, 'world unchanged');
+});
+
+t.test('a file-backed store is reset and restored in place (the file keeps the state)', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const Database = (await import('better-sqlite3')).default;
+  const dir = mkdtempSync(join(tmpdir(), 'emu-test-'));
+  const file = join(dir, 'world.sqlite');
+  const fapp = await build({ db: file });
+  t.teardown(async () => {
+    await fapp.close();
+    fapp.world.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const fileTweets = () => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare('SELECT COUNT(*) AS n FROM tweets').get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+  const seeded = fileTweets();
+  const fpost = (url: string, body?: unknown) =>
+    fapp.inject({ method: 'POST', url, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) } : {}) });
+  const tweet = async (content: string) => {
+    const b = (await fpost('/_emulator/tokens/weibo', { user: 'alice' })).json();
+    const c = { token: b.oauth_token, secret: b.oauth_token_secret, consumerKey: b.oauth_consumer_key, consumerSecret: b.oauth_consumer_secret };
+    const res = await signed(fapp, c, { method: 'POST', path: '/api/t/add', params: { format: 'json', content, clientip: '127.0.0.1' } });
+    t.equal(res.json().ret, 0);
+  };
+  await tweet('file 1');
+  t.equal(fileTweets(), seeded + 1);
+  t.equal((await fpost('/_emulator/snapshots/s')).statusCode, 200);
+  await tweet('file 2');
+  t.equal(fileTweets(), seeded + 2);
+  t.equal((await fpost('/_emulator/snapshots/s/restore')).statusCode, 200);
+  t.equal(fileTweets(), seeded + 1, 'restore rewrote the file');
+  t.equal((await fpost('/_emulator/reset')).statusCode, 200);
+  t.equal(fileTweets(), seeded, 'reset rewrote the file');
+  t.equal(fapp.world.db.name, file, 'still the same file');
+  await tweet('file 3');
+  t.equal(fileTweets(), seeded + 1, 'writes after reset land in the file');
+  const exp = (await fapp.inject({ method: 'GET', url: '/_emulator/export' })).body;
+  await fpost('/_emulator/reset');
+  t.equal(fileTweets(), seeded);
+  const imp = await fapp.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: exp });
+  t.equal(imp.statusCode, 200);
+  t.equal(fileTweets(), seeded + 1, 'import rewrote the file');
+});

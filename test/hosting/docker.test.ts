@@ -1,0 +1,210 @@
+// Packaging: docker-compose.yml and the Dockerfile checked against the sources and config, and the
+// Dockerfile's build/start/healthcheck steps run as written where that is possible without Docker.
+import t from 'tap';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { DEFAULTS, ENV_NAMES, loadConfig } from '../../server/config.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const envNames = new Set(Object.values(ENV_NAMES));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+// ---- Dockerfile parsing: continuation lines joined, comments dropped ----------------------
+interface Instr { op: string; args: string }
+function dockerfile(): Instr[] {
+  const text = readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\\\r?\n/g, ' ');
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const m = /^(\S+)\s+(.*)$/.exec(l)!;
+      return { op: m[1].toUpperCase(), args: m[2].trim() };
+    });
+}
+const instrs = dockerfile();
+const stages: Instr[][] = [];
+for (const i of instrs) {
+  if (i.op === 'FROM') stages.push([]);
+  stages[stages.length - 1].push(i);
+}
+const runtime = stages[stages.length - 1];
+/** ENV of the runtime stage, both `K=V K2=V2` and `K V` forms. */
+function envOf(stage: Instr[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of stage.filter((x) => x.op === 'ENV')) {
+    if (/^\w+=/.test(i.args)) for (const m of i.args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) out[m[1]] = m[2].replace(/^"|"$/g, '');
+    else {
+      const [k, ...v] = i.args.split(/\s+/);
+      out[k] = v.join(' ');
+    }
+  }
+  return out;
+}
+const dockerEnv = envOf(runtime);
+const execForm = (args: string): string[] => JSON.parse(args.replace(/^--\S+\s+/g, ''));
+const healthcheck = runtime.find((i) => i.op === 'HEALTHCHECK')!;
+const healthCmd = execForm(healthcheck.args.replace(/^.*?\bCMD\s+/, ''));
+const cmd = execForm(runtime.find((i) => i.op === 'CMD')!.args);
+
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'));
+const emu = compose.services.emulator;
+
+t.test('Dockerfile: every COPY source exists; the runtime copies what the build stage made', async (t) => {
+  t.ok(stages.length >= 2, 'multi-stage');
+  const copies = instrs.filter((i) => i.op === 'COPY');
+  t.ok(copies.length > 0);
+  const built = new Set<string>();
+  for (const c of copies) {
+    const parts = c.args.split(/\s+/);
+    const fromStage = parts.some((p) => p.startsWith('--from='));
+    const srcs = parts.filter((p) => !p.startsWith('--')).slice(0, -1);
+    for (const s of srcs) {
+      if (fromStage) built.add(s.replace(/^\/app\//, '').replace(/\/$/, ''));
+      else t.ok(existsSync(join(root, s)), `COPY source ${s} exists`);
+    }
+  }
+  // the build stage's RUN uses the package.json scripts as named
+  const runs = stages[0].filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+  t.match(runs, /npm ci\b/);
+  t.match(runs, /npm run build\b/);
+  t.match(pkg.scripts.build, /^tsc -p tsconfig\.json$/);
+  t.equal(JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).compilerOptions.outDir, 'dist');
+  for (const need of ['dist', 'node_modules', 'package.json', 'bin']) t.ok(built.has(need), `runtime copies ${need}`);
+  // the healthcheck and CMD scripts are in what the runtime image holds
+  t.equal(cmd[0], 'node');
+  t.ok(built.has(cmd[1].split('/')[0]), `CMD ${cmd[1]} is under a copied directory`);
+  t.equal(healthCmd[0], 'node');
+  t.ok(existsSync(join(root, healthCmd[1])), `HEALTHCHECK script ${healthCmd[1]} exists`);
+  // every file in bin/ the image needs is a dependency-free script (no dev modules at runtime)
+  t.notMatch(readFileSync(join(root, healthCmd[1]), 'utf8'), /from '(?!node:)/, 'healthcheck imports only node: modules');
+});
+
+t.test('Dockerfile ENV and EXPOSE match server/config.ts', async (t) => {
+  for (const k of Object.keys(dockerEnv).filter((k) => k.startsWith('EMU_'))) t.ok(envNames.has(k), `${k} is a config env name`);
+  t.equal(dockerEnv.EMU_PORT, String(DEFAULTS.port));
+  t.equal(dockerEnv.EMU_HOST, '0.0.0.0', 'reachable from outside the container');
+  t.match(dockerEnv.EMU_DB, /^\/data\//, 'database on the volume');
+  t.match(dockerEnv.EMU_CERT_DIR, /^\/data\//, 'certificates on the volume');
+  const expose = runtime.find((i) => i.op === 'EXPOSE')!.args;
+  t.equal(expose, dockerEnv.EMU_PORT);
+  t.match(runtime.find((i) => i.op === 'VOLUME')!.args, /\/data/);
+  t.match(runtime.find((i) => i.op === 'USER')?.args ?? '', /^node$/, 'runs as non-root');
+  // the env the image sets is understood by loadConfig
+  const cfg = loadConfig([], dockerEnv);
+  t.equal(cfg.port, DEFAULTS.port);
+  t.equal(cfg.host, '0.0.0.0');
+  t.equal(cfg.db, dockerEnv.EMU_DB);
+  t.equal(cfg.certDir, dockerEnv.EMU_CERT_DIR);
+});
+
+t.test('docker-compose.yml: services, ports, healthcheck, aliases, volume, depends_on', async (t) => {
+  t.same(Object.keys(compose.services).sort(), ['emulator', 'example-app']);
+  t.equal(emu.build, '.');
+  const env = emu.environment as Record<string, string>;
+  for (const k of Object.keys(env)) t.ok(envNames.has(k), `${k} is a config env name`);
+  t.equal(String(env.EMU_PORT), String(DEFAULTS.port));
+  const cfg = loadConfig([], Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
+  t.equal(cfg.host, '0.0.0.0');
+  t.equal(cfg.seed, 1);
+  t.equal(cfg.size, 'small');
+  t.same(emu.ports, [`${env.EMU_PORT}:${env.EMU_PORT}`], 'published on the same port the server listens on');
+  // named volume mounted where the database lives
+  t.same(emu.volumes, ['emulator-data:/data']);
+  t.ok('emulator-data' in compose.volumes, 'the volume is declared');
+  t.match(env.EMU_DB, /^\/data\//);
+  t.match(env.EMU_CERT_DIR, /^\/data\//);
+  // healthcheck: the same command as the Dockerfile's
+  t.same(emu.healthcheck.test, ['CMD', ...healthCmd]);
+  for (const k of ['interval', 'timeout', 'retries', 'start_period']) t.ok(emu.healthcheck[k] !== undefined, `healthcheck.${k}`);
+  // the real host names resolve to the emulator inside the network
+  t.same([...emu.networks.default.aliases].sort(), ['graph.qq.com', 'open.t.qq.com']);
+  const example = compose.services['example-app'];
+  t.same(example.depends_on, { emulator: { condition: 'service_healthy' } });
+  const line = example.command.join(' ');
+  t.match(line, `http://graph.qq.com:${env.EMU_PORT}/`);
+  t.match(line, `http://open.t.qq.com:${env.EMU_PORT}/`);
+});
+
+// ---- run the build, CMD and HEALTHCHECK as written ------------------------------------------
+// `npm run build` (tsc -p tsconfig.json) into a scratch outDir under node_modules/.cache, so the
+// compiled files resolve this checkout's node_modules the way /app/dist resolves /app/node_modules.
+const out = mkdtempSync(join(root, 'node_modules', '.cache', 'emu-docker-'));
+const work = mkdtempSync(join(tmpdir(), 'emu-docker-data-'));
+const children: ChildProcess[] = [];
+t.teardown(() => {
+  for (const c of children) if (c.exitCode === null && c.pid) process.kill(c.pid, 'SIGTERM');
+  rmSync(out, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Starts the compiled CMD with the image's environment (port 0, scratch db); resolves the port. */
+function startCompiled(extra: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
+  const script = join(out, cmd[1].replace(/^dist\//, ''));
+  const child = spawn(process.execPath, [script, ...cmd.slice(2)], {
+    cwd: root,
+    env: { ...process.env, ...dockerEnv, EMU_PORT: '0', EMU_DB: join(work, `world-${children.length}.sqlite`), ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${text}`)), 30_000);
+    const on = (d: Buffer) => {
+      text += d;
+      const m = /listening on https?:\/\/[^\s]*:(\d+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), child });
+      }
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+  });
+}
+const runHealth = (env: Record<string, string>) =>
+  spawnSync(healthCmd[0] === 'node' ? process.execPath : healthCmd[0], healthCmd.slice(1), {
+    cwd: root,
+    env: { ...process.env, ...dockerEnv, ...env },
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+const stop = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    process.kill(child.pid!, 'SIGTERM');
+  });
+
+t.test('npm run build produces the CMD file; it starts with the image env and the HEALTHCHECK passes', async (t) => {
+  const build = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  t.equal(build.status, 0, `tsc: ${build.stdout}${build.stderr}`);
+  const script = join(out, cmd[1].replace(/^dist\//, ''));
+  t.ok(existsSync(script), `${cmd[1]} exists after the build`);
+  const { port, child } = await startCompiled({});
+  t.ok(port > 0);
+  const ok = runHealth({ EMU_PORT: String(port) });
+  t.equal(ok.status, 0, `healthy: ${ok.stderr}`);
+  // the health URL answers what the script checks
+  const res = await fetch(`http://127.0.0.1:${port}/_emulator/health`);
+  t.equal(res.status, 200);
+  t.equal(await stop(child), 0, 'SIGTERM stops it cleanly (exit 0), as `docker stop` does');
+  const down = runHealth({ EMU_PORT: String(port) });
+  t.equal(down.status, 1, 'unhealthy once stopped');
+  t.match(down.stderr, /unhealthy/);
+});
+
+t.test('with EMU_HTTPS=1 the compiled server generates certs on the volume and the HEALTHCHECK passes over TLS', async (t) => {
+  const certDir = join(work, 'certs');
+  const { port, child } = await startCompiled({ EMU_HTTPS: '1', EMU_CERT_DIR: certDir });
+  t.ok(existsSync(join(certDir, 'ca.pem')), 'ca.pem written for containers to trust');
+  const ok = runHealth({ EMU_PORT: String(port), EMU_HTTPS: '1', EMU_CERT_DIR: certDir });
+  t.equal(ok.status, 0, `healthy over https: ${ok.stderr}`);
+  const plain = runHealth({ EMU_PORT: String(port), EMU_HTTPS: '0' });
+  t.equal(plain.status, 1, 'plain HTTP against the TLS port is unhealthy');
+  t.equal(await stop(child), 0);
+});
