@@ -2,7 +2,7 @@
 // Dockerfile's build/start/healthcheck steps run as written where that is possible without Docker.
 import t from 'tap';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,8 @@ t.test('docker-compose.yml: services, ports, healthcheck, aliases, volume, depen
 // ---- run the build, CMD and HEALTHCHECK as written ------------------------------------------
 // `npm run build` (tsc -p tsconfig.json) into a scratch outDir under node_modules/.cache, so the
 // compiled files resolve this checkout's node_modules the way /app/dist resolves /app/node_modules.
+// a fresh `npm ci` has no node_modules/.cache yet
+mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
 const out = mkdtempSync(join(root, 'node_modules', '.cache', 'emu-docker-'));
 const work = mkdtempSync(join(tmpdir(), 'emu-docker-data-'));
 const children: ChildProcess[] = [];
