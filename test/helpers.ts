@@ -148,3 +148,27 @@ export function multipart(fields: Record<string, string>, files: Record<string, 
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: Buffer.concat(parts) };
 }
+
+/** An open.t.qq.com answer as tests read it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type WeiboBody = { ret: number; errcode: number; msg: string; data: any };
+
+/** Signed JSON GET / POST and XML GET against one app, the way the weibo tests call the API. */
+export function weiboClient(app: FastifyInstance) {
+  return {
+    async get(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<WeiboBody> {
+      const res = await signed(app, c, { method: 'GET', path, params: { format: 'json', ...params } });
+      if (res.statusCode !== 200) throw new Error(`${path} answered HTTP ${res.statusCode}`);
+      return res.json();
+    },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async xml(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<any> {
+      const res = await signed(app, c, { method: 'GET', path, params: { ...params, format: 'xml' } });
+      if (!/xml/.test(String(res.headers['content-type']))) throw new Error(`${path} answered ${res.headers['content-type']}, not XML`);
+      return (parseXml(res.body) as { root: unknown }).root;
+    },
+    async post(c: WeiboCreds, path: string, params: Record<string, string | number>): Promise<WeiboBody> {
+      return (await signed(app, c, { method: 'POST', path, params: { format: 'json', clientip: '10.0.0.1', ...params } })).json();
+    },
+  };
+}

@@ -2,6 +2,7 @@
 // (documented as omitted: answers the API's "not provided" error).
 import t, { type Test } from 'tap';
 import { build, weiboCreds, signed, parseXml, type WeiboCreds } from '../helpers.js';
+import { weiboClient, type WeiboBody } from '../helpers.js';
 import { KEYWORD_WINDOW } from '../../db/topics.js';
 
 const app = await build();
@@ -12,20 +13,8 @@ const alice = weiboCreds(app, 'alice');
 const bob = weiboCreds(app, 'bob');
 const db = app.world.db;
 
-type Body = { ret: number; errcode: number; msg: string; data: any };
-async function get(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<Body> {
-  const res = await signed(app, c, { method: 'GET', path, params: { format: 'json', ...params } });
-  if (res.statusCode !== 200) throw new Error(`${path} answered HTTP ${res.statusCode}`);
-  return res.json();
-}
-async function xml(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<any> {
-  const res = await signed(app, c, { method: 'GET', path, params: { ...params, format: 'xml' } });
-  t.match(res.headers['content-type'], /xml/);
-  return (parseXml(res.body) as { root: unknown }).root;
-}
-async function post(c: WeiboCreds, path: string, params: Record<string, string | number>): Promise<Body> {
-  return (await signed(app, c, { method: 'POST', path, params: { format: 'json', clientip: '10.0.0.1', ...params } })).json();
-}
+type Body = WeiboBody;
+const { get, xml, post } = weiboClient(app);
 const topicId = (text: string) => (db.prepare('SELECT id FROM topics WHERE text = ?').get(text) as { id: number } | undefined)?.id;
 const tweetnum = (id: number) =>
   (db.prepare('SELECT COUNT(*) n FROM tweet_topics tt JOIN tweets t ON t.id = tt.tweet_id WHERE tt.topic_id = ? AND t.status = 0').get(id) as { n: number }).n;

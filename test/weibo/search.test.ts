@@ -2,6 +2,7 @@
 // paging; the full page walks are in paging.test.ts).
 import t, { type Test } from 'tap';
 import { build, weiboCreds, signed, parseXml, type WeiboCreds } from '../helpers.js';
+import { weiboClient, type WeiboBody } from '../helpers.js';
 
 const app = await build();
 t.teardown(() => app.close());
@@ -12,20 +13,8 @@ const bob = weiboCreds(app, 'bob');
 const dave = weiboCreds(app, 'dave');
 const db = app.world.db;
 
-type Body = { ret: number; errcode: number; msg: string; data: any };
-async function get(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<Body> {
-  const res = await signed(app, c, { method: 'GET', path, params: { format: 'json', ...params } });
-  if (res.statusCode !== 200) throw new Error(`${path} answered HTTP ${res.statusCode}`);
-  return res.json();
-}
-async function xml(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<any> {
-  const res = await signed(app, c, { method: 'GET', path, params: { ...params, format: 'xml' } });
-  t.match(res.headers['content-type'], /xml/);
-  return (parseXml(res.body) as { root: unknown }).root;
-}
-async function post(c: WeiboCreds, path: string, params: Record<string, string | number>): Promise<Body> {
-  return (await signed(app, c, { method: 'POST', path, params: { format: 'json', clientip: '10.0.0.1', ...params } })).json();
-}
+type Body = WeiboBody;
+const { get, xml, post } = weiboClient(app);
 const names = (sql: string, ...a: unknown[]) => (db.prepare(sql).all(...a) as { name: string }[]).map((r) => r.name);
 const ids = (sql: string, ...a: unknown[]) => (db.prepare(sql).all(...a) as { id: number }[]).map((r) => String(r.id));
 

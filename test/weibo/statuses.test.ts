@@ -4,6 +4,7 @@
 // (down to the end and back up) are in paging.test.ts.
 import t, { type Test } from 'tap';
 import { build, weiboCreds, signed, parseXml, userId, type WeiboCreds } from '../helpers.js';
+import { weiboClient, type WeiboBody } from '../helpers.js';
 
 const app = await build();
 t.teardown(() => app.close());
@@ -14,21 +15,8 @@ const bob = weiboCreds(app, 'bob');
 const carol = weiboCreds(app, 'carol');
 const db = app.world.db;
 
-type Body = { ret: number; errcode: number; msg: string; data: any };
-
-async function get(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<Body> {
-  const res = await signed(app, c, { method: 'GET', path, params: { format: 'json', ...params } });
-  if (res.statusCode !== 200) throw new Error(`${path} answered HTTP ${res.statusCode}`);
-  return res.json();
-}
-async function xml(c: WeiboCreds, path: string, params: Record<string, string | number> = {}): Promise<any> {
-  const res = await signed(app, c, { method: 'GET', path, params: { ...params, format: 'xml' } });
-  t.match(res.headers['content-type'], /xml/);
-  return (parseXml(res.body) as { root: unknown }).root;
-}
-async function post(c: WeiboCreds, path: string, params: Record<string, string | number>): Promise<Body> {
-  return (await signed(app, c, { method: 'POST', path, params: { format: 'json', clientip: '10.0.0.1', ...params } })).json();
-}
+type Body = WeiboBody;
+const { get, xml, post } = weiboClient(app);
 let n = 0;
 async function add(c: WeiboCreds, content: string): Promise<string> {
   const b = await post(c, '/api/t/add', { content: `${content} [${++n}]` });
