@@ -56,6 +56,11 @@ export class OAuth1Store {
     return this.get(t.token)!;
   }
 
+  /** The user refused at authorize: the request token is spent and can never be exchanged. */
+  refuse(token: string): void {
+    this.w.db.prepare(`UPDATE oauth1_tokens SET used = 1 WHERE token = ? AND kind = 'request'`).run(token);
+  }
+
   revoke(token: string): boolean {
     return this.w.db.prepare('UPDATE oauth1_tokens SET revoked = 1 WHERE token = ?').run(token).changes > 0;
   }

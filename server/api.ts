@@ -105,7 +105,32 @@ export function checkRate(world: World, appid: string, userId: number): void {
   perWorld.set(key, hits);
 }
 
+/** What the OpenAPI description (server/openapi.ts) knows of a route declared here. */
+export interface DeclaredRoute {
+  method: string[];
+  url: string;
+  envelope: Envelope;
+  /** undefined: a refusal (retired / not provided), answered without authentication */
+  auth?: 'graph' | 'weibo';
+  api?: string;
+  refusal?: { ret: number; errcode: number; msg: string };
+}
+
+const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Routes registered through registerApi / registerRefusal on this app, in registration order. */
+export function declaredRoutes(app: FastifyInstance): DeclaredRoute[] {
+  return declared.get(app) ?? [];
+}
+
+function declare(app: FastifyInstance, r: DeclaredRoute): void {
+  let list = declared.get(app);
+  if (!list) declared.set(app, (list = []));
+  list.push(r);
+}
+
 export function registerApi(app: FastifyInstance, route: ApiRoute): void {
+  declare(app, { method: ([] as string[]).concat(route.method), url: route.url, envelope: route.envelope, auth: route.auth, api: route.api });
   app.route({
     method: route.method,
     url: route.url,
@@ -143,6 +168,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
  * credentials: retired APIs and those the documents list as "not provided".
  */
 export function registerRefusal(app: FastifyInstance, o: { url: string; envelope: Envelope; method: HTTPMethods[]; error: ApiError }): void {
+  declare(app, { method: [...o.method], url: o.url, envelope: o.envelope, refusal: { ret: o.error.ret, errcode: o.error.errcode, msg: o.error.message } });
   app.route({
     method: o.method,
     url: o.url,

@@ -14,6 +14,7 @@ import { registerWeibo } from '../routes/weibo/index.js';
 import { registerPictures } from '../routes/pictures.js';
 import { registerControl } from './control.js';
 import { rewriteUrl } from './hosts.js';
+import { registerOpenApi } from './openapi.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -112,5 +113,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   registerPictures(app);
   registerGraph(app);
   registerWeibo(app);
+  registerOpenApi(app);
   return app;
 }

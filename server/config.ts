@@ -16,6 +16,8 @@ export interface EmulatorConfig {
   maxUpload: number;
   /** authorize auto-approves as this user (name) when the request names none */
   autoApproveUser: string;
+  /** authorize shows an approve/deny page when the request names no user (emu_user / X-Emulator-User) */
+  interactive: boolean;
   logLevel: string;
   /** serve HTTPS with a generated CA + server certificate kept in certDir (server/tls.ts) */
   https: boolean;
@@ -34,6 +36,7 @@ export const DEFAULTS: EmulatorConfig = {
   baseUrl: '',
   maxUpload: 4 * 1024 * 1024,
   autoApproveUser: 'alice',
+  interactive: false,
   logLevel: 'warn',
   https: false,
   certDir: './data/certs',
@@ -49,6 +52,7 @@ const ENV: Record<keyof EmulatorConfig, string> = {
   baseUrl: 'EMU_BASE_URL',
   maxUpload: 'EMU_MAX_UPLOAD',
   autoApproveUser: 'EMU_AUTO_APPROVE_USER',
+  interactive: 'EMU_INTERACTIVE',
   logLevel: 'EMU_LOG_LEVEL',
   https: 'EMU_HTTPS',
   certDir: 'EMU_CERT_DIR',
@@ -68,6 +72,8 @@ export const HELP = `Usage: tencent-open-emulator [options]
   --base-url <url>     public base URL for links (EMU_BASE_URL, default: the request's)
   --max-upload <bytes> upload size limit         (EMU_MAX_UPLOAD, default ${DEFAULTS.maxUpload})
   --auto-approve-user <name>  user picked by authorize when none is given (EMU_AUTO_APPROVE_USER, default ${DEFAULTS.autoApproveUser})
+  --interactive        authorize shows an approve/deny page (pick a user) unless the request names
+                       one with emu_user or X-Emulator-User (EMU_INTERACTIVE=1, default: auto-approve)
   --log-level <level>  fatal|error|warn|info|debug (EMU_LOG_LEVEL, default ${DEFAULTS.logLevel})
   --https              serve HTTPS; a CA and a certificate for graph.qq.com, open.t.qq.com,
                        localhost and 127.0.0.1 are generated on first start (EMU_HTTPS=1)
@@ -89,6 +95,7 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
       'base-url': { type: 'string' },
       'max-upload': { type: 'string' },
       'auto-approve-user': { type: 'string' },
+      interactive: { type: 'boolean' },
       'log-level': { type: 'string' },
       https: { type: 'boolean' },
       'cert-dir': { type: 'string' },
@@ -115,6 +122,7 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
     baseUrl: pick('baseUrl', 'base-url') ?? DEFAULTS.baseUrl,
     maxUpload: num('maxUpload', 'max-upload'),
     autoApproveUser: pick('autoApproveUser', 'auto-approve-user') ?? DEFAULTS.autoApproveUser,
+    interactive: values.interactive === true || /^(1|true|yes|on)$/i.test(env[ENV.interactive] ?? ''),
     logLevel: pick('logLevel', 'log-level') ?? DEFAULTS.logLevel,
     adminToken: pick('adminToken', 'admin-token') ?? DEFAULTS.adminToken,
     https: values.https === true || /^(1|true|yes|on)$/i.test(env[ENV.https] ?? ''),

@@ -10,6 +10,9 @@ import { parseScope } from '../../server/auth/oauth2.js';
 import { ACCESS_TTL } from '../../db/oauth2.js';
 import type { App } from '../../db/apps.js';
 import type { World } from '../../db/world.js';
+import type { UserRow } from '../../db/users.js';
+import { requestPrefix } from '../../server/hosts.js';
+import { carriedParams, decisionOf, escapeHtml, namesUser, pickerUsers, postedUserName, renderAuthorizePage, sendPage } from '../authorize_page.js';
 
 const TEXT_HTML = 'text/html';
 
@@ -40,7 +43,6 @@ function withFragment(uri: string, pairs: [string, string][]): string {
   return uri + (uri.includes('#') ? '&' : '#') + f;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Authorize errors are shown on QQ's own page, never sent to the redirect_uri. */
 function errorPage(reply: FastifyReply, e: ApiError): FastifyReply {
@@ -60,37 +62,102 @@ export function pickUser(world: World, req: FastifyRequest, args: Args, fallback
   return world.users.byName(name);
 }
 
+/** The validated request of an authorize call (GET or the page's POST). */
+interface AuthorizeRequest {
+  responseType: 'code' | 'token';
+  client: App;
+  redirectUri: string;
+  scope: string;
+  state: string | undefined;
+}
+
+/** Checks response_type, client_id and redirect_uri as QQ's page did; refusals show the error page. */
+function validateAuthorize(world: World, args: Args): AuthorizeRequest {
+  const responseType = args.str('response_type');
+  if (responseType !== 'code' && responseType !== 'token') throw oauth2Error(100000, 'response_type is missing or not code/token');
+  const clientId = args.str('client_id');
+  if (!clientId) throw oauth2Error(100001, 'client_id is missing');
+  const client = world.apps.get(clientId);
+  if (!client || client.platform !== 'graph') throw oauth2Error(100008, 'client_id (appid) does not exist');
+  const redirectUri = args.str('redirect_uri');
+  if (!redirectUri || !redirectAllowed(client, redirectUri)) throw oauth2Error(100010, 'redirect uri is illegal');
+  return { responseType, client, redirectUri, scope: parseScope(args.str('scope')).join(','), state: args.str('state') };
+}
+
+/** The user approved: a code in the query (response_type=code) or a token in the fragment. */
+function approve(world: World, reply: FastifyReply, a: AuthorizeRequest, user: UserRow): FastifyReply {
+  if (a.responseType === 'code') {
+    const code = world.oauth2.createCode(a.client.appid, user.id, a.redirectUri, a.scope);
+    // code before state: the official Java SDK matches `code=(\w+)&state=(\w+)`
+    const pairs: [string, string][] = [['code', code]];
+    if (a.state !== undefined) pairs.push(['state', a.state]);
+    return reply.redirect(withQuery(a.redirectUri, pairs), 302);
+  }
+  const token = world.oauth2.issueToken(a.client.appid, user.id, a.scope);
+  const pairs: [string, string][] = [
+    ['access_token', token.access_token],
+    ['expires_in', String(ACCESS_TTL)],
+  ];
+  if (a.state !== undefined) pairs.push(['state', a.state]);
+  return reply.redirect(withFragment(a.redirectUri, pairs), 302);
+}
+
+/**
+ * The user refused. QQ's PC page only closed the window; the emulator answers as RFC 6749 §4.1.2.1
+ * / §4.2.2.1 do, so clients can test their refusal path: error=access_denied, a description and the
+ * state, in the query for response_type=code and in the fragment for response_type=token.
+ */
+function deny(reply: FastifyReply, a: AuthorizeRequest): FastifyReply {
+  const pairs: [string, string][] = [
+    ['error', 'access_denied'],
+    ['error_description', 'the user denied the authorization request'],
+  ];
+  if (a.state !== undefined) pairs.push(['state', a.state]);
+  return reply.redirect(a.responseType === 'code' ? withQuery(a.redirectUri, pairs) : withFragment(a.redirectUri, pairs), 302);
+}
+
 function authorize(app: FastifyInstance) {
   app.get('/oauth2.0/authorize', async (req, reply) => {
     const args = await readArgs(req);
     const world = req.world;
     try {
-      const responseType = args.str('response_type');
-      if (responseType !== 'code' && responseType !== 'token') throw oauth2Error(100000, 'response_type is missing or not code/token');
-      const clientId = args.str('client_id');
-      if (!clientId) throw oauth2Error(100001, 'client_id is missing');
-      const client = world.apps.get(clientId);
-      if (!client || client.platform !== 'graph') throw oauth2Error(100008, 'client_id (appid) does not exist');
-      const redirectUri = args.str('redirect_uri');
-      if (!redirectUri || !redirectAllowed(client, redirectUri)) throw oauth2Error(100010, 'redirect uri is illegal');
+      const a = validateAuthorize(world, args);
+      if (app.emulatorConfig.interactive && !namesUser(req, args)) {
+        return sendPage(
+          reply,
+          renderAuthorizePage({
+            title: 'QQ互联 - 授权',
+            action: `${requestPrefix(req)}/oauth2.0/authorize`,
+            appName: a.client.name,
+            scope: a.scope.split(','),
+            hidden: carriedParams(args),
+            users: pickerUsers(world),
+            selected: app.emulatorConfig.autoApproveUser,
+          }),
+        );
+      }
       const user = pickUser(world, req, args, app.emulatorConfig.autoApproveUser);
       if (!user) throw oauth2Error(100035, 'user not logged in: no such emulated user');
-      const scope = parseScope(args.str('scope')).join(',');
-      const state = args.str('state');
-      if (responseType === 'code') {
-        const code = world.oauth2.createCode(client.appid, user.id, redirectUri, scope);
-        // code before state: the official Java SDK matches `code=(\w+)&state=(\w+)`
-        const pairs: [string, string][] = [['code', code]];
-        if (state !== undefined) pairs.push(['state', state]);
-        return reply.redirect(withQuery(redirectUri, pairs), 302);
-      }
-      const token = world.oauth2.issueToken(client.appid, user.id, scope);
-      const pairs: [string, string][] = [
-        ['access_token', token.access_token],
-        ['expires_in', String(ACCESS_TTL)],
-      ];
-      if (state !== undefined) pairs.push(['state', state]);
-      return reply.redirect(withFragment(redirectUri, pairs), 302);
+      return approve(world, reply, a, user);
+    } catch (e) {
+      if (e instanceof ApiError) return errorPage(reply, e);
+      throw e;
+    }
+  });
+
+  // the interactive page's form (any client may post it: everything is validated again)
+  app.post('/oauth2.0/authorize', async (req, reply) => {
+    const args = await readArgs(req);
+    const world = req.world;
+    try {
+      const a = validateAuthorize(world, args);
+      const decision = decisionOf(args);
+      if (!decision) throw new ApiError(1, 'decision is missing or not approve/deny');
+      if (decision === 'deny') return deny(reply, a);
+      const name = postedUserName(req, args, app.emulatorConfig.interactive ? undefined : app.emulatorConfig.autoApproveUser);
+      const user = name === undefined ? undefined : world.users.byName(name);
+      if (!user) throw oauth2Error(100035, 'user not logged in: no such emulated user');
+      return approve(world, reply, a, user);
     } catch (e) {
       if (e instanceof ApiError) return errorPage(reply, e);
       throw e;

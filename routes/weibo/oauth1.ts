@@ -9,6 +9,11 @@ import { renderError, send, urlencoded } from '../../server/respond.js';
 import { verifyOAuth1 } from '../../server/auth/oauth1.js';
 import { REQUEST_TOKEN_TTL } from '../../db/oauth1.js';
 import { pickUser } from '../graph/oauth2.js';
+import type { Args } from '../../server/args.js';
+import { requestPrefix } from '../../server/hosts.js';
+import type { OAuth1Token } from '../../db/oauth1.js';
+import type { UserRow } from '../../db/users.js';
+import { carriedParams, decisionOf, escapeHtml, namesUser, pickerUsers, postedUserName, renderAuthorizePage, sendPage } from '../authorize_page.js';
 
 const OOB = new Set(['', 'null', 'oob']);
 
@@ -22,19 +27,33 @@ async function answer(req: FastifyRequest, reply: FastifyReply, fn: () => [strin
   }
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /**
- * The callback with `oauth_token` and `oauth_verifier` added to its query (before any
- * fragment); characters a Location header cannot carry (non-ASCII, spaces) are percent-encoded.
+ * The callback with `pairs` added to its query (before any fragment); characters a Location
+ * header cannot carry (non-ASCII, spaces) are percent-encoded.
  */
-export function callbackWithVerifier(callback: string, token: string, verifier: string): string {
+function callbackWith(callback: string, pairs: [string, string][]): string {
   const safe = callback.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
   const hash = safe.indexOf('#');
   const base = hash >= 0 ? safe.slice(0, hash) : safe;
   const fragment = hash >= 0 ? safe.slice(hash) : '';
   const sep = !base.includes('?') ? '?' : /[?&]$/.test(base) ? '' : '&';
-  return `${base}${sep}oauth_token=${encodeURIComponent(token)}&oauth_verifier=${encodeURIComponent(verifier)}${fragment}`;
+  return `${base}${sep}${pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}${fragment}`;
+}
+
+/** The callback with `oauth_token` and `oauth_verifier` added to its query (before any fragment). */
+export function callbackWithVerifier(callback: string, token: string, verifier: string): string {
+  return callbackWith(callback, [
+    ['oauth_token', token],
+    ['oauth_verifier', verifier],
+  ]);
+}
+
+/** The 400 page of an authorize request that cannot go on. */
+function fail(reply: FastifyReply, msg: string): FastifyReply {
+  return reply
+    .code(400)
+    .header('content-type', 'text/html; charset=utf-8')
+    .send(`<!doctype html><html><head><meta charset="utf-8"><title>腾讯微博 - 授权失败</title></head><body><p id="error">${escapeHtml(msg)}</p></body></html>\n`);
 }
 
 export default function register(app: FastifyInstance): void {
@@ -63,19 +82,20 @@ export default function register(app: FastifyInstance): void {
       }),
   });
 
-  app.get('/cgi-bin/authorize', async (req, reply) => {
-    const args = await readArgs(req);
+  /** Checks the request token; undefined (after sending the 400 page) when it cannot be authorised. */
+  const requestToken = (req: FastifyRequest, reply: FastifyReply, args: Args): OAuth1Token | undefined => {
     const world = req.world;
     const token = args.str('oauth_token');
     const t = token ? world.oauth1.get(token) : undefined;
-    const fail = (msg: string) =>
-      reply.code(400).header('content-type', 'text/html; charset=utf-8').send(`<!doctype html><html><head><meta charset="utf-8"><title>腾讯微博 - 授权失败</title></head><body><p id="error">${escapeHtml(msg)}</p></body></html>\n`);
-    if (!t || t.kind !== 'request') return fail('invalid oauth_token');
-    if (t.used) return fail('oauth_token has already been used');
-    if (t.created_at + REQUEST_TOKEN_TTL <= world.now()) return fail('oauth_token has expired');
-    const user = pickUser(world, req, args, app.emulatorConfig.autoApproveUser);
-    if (!user) return fail('no such emulated user');
-    const verifier = world.oauth1.authorise(t.token, user.id);
+    if (!t || t.kind !== 'request') return void fail(reply, 'invalid oauth_token');
+    if (t.used) return void fail(reply, 'oauth_token has already been used');
+    if (t.created_at + REQUEST_TOKEN_TTL <= world.now()) return void fail(reply, 'oauth_token has expired');
+    return t;
+  };
+
+  /** The user approved: the callback with token and verifier, or the out-of-band PIN page. */
+  const approve = (req: FastifyRequest, reply: FastifyReply, t: OAuth1Token, user: UserRow) => {
+    const verifier = req.world.oauth1.authorise(t.token, user.id);
     if (OOB.has(t.callback)) {
       // out-of-band: the page shows the verifier for the user to type in ("Your PIN")
       return reply
@@ -83,6 +103,53 @@ export default function register(app: FastifyInstance): void {
         .send(`<!doctype html><html><head><meta charset="utf-8"><title>腾讯微博 - 授权成功</title></head><body><p>授权码 / Your PIN: <span id="oauth_verifier">${verifier}</span></p></body></html>\n`);
     }
     return reply.redirect(callbackWithVerifier(t.callback, t.token, verifier), 302);
+  };
+
+  app.get('/cgi-bin/authorize', async (req, reply) => {
+    const args = await readArgs(req);
+    const world = req.world;
+    const t = requestToken(req, reply, args);
+    if (!t) return reply;
+    if (app.emulatorConfig.interactive && !namesUser(req, args)) {
+      return sendPage(
+        reply,
+        renderAuthorizePage({
+          title: '腾讯微博 - 授权',
+          action: `${requestPrefix(req)}/cgi-bin/authorize`,
+          appName: world.apps.get(t.appid)?.name ?? t.appid,
+          hidden: carriedParams(args),
+          users: pickerUsers(world),
+          selected: app.emulatorConfig.autoApproveUser,
+        }),
+      );
+    }
+    const user = pickUser(world, req, args, app.emulatorConfig.autoApproveUser);
+    if (!user) return fail(reply, 'no such emulated user');
+    return approve(req, reply, t, user);
+  });
+
+  // the interactive page's form (any client may post it: the token is checked again)
+  app.post('/cgi-bin/authorize', async (req, reply) => {
+    const args = await readArgs(req);
+    const world = req.world;
+    const t = requestToken(req, reply, args);
+    if (!t) return reply;
+    const decision = decisionOf(args);
+    if (!decision) return fail(reply, 'decision is missing or not approve/deny');
+    if (decision === 'deny') {
+      // the request token is spent: access_token refuses it from now on
+      world.oauth1.refuse(t.token);
+      if (OOB.has(t.callback)) {
+        return reply
+          .header('content-type', 'text/html; charset=utf-8')
+          .send(`<!doctype html><html><head><meta charset="utf-8"><title>腾讯微博 - 授权失败</title></head><body><p id="denied">拒绝授权 / access denied</p></body></html>\n`);
+      }
+      return reply.redirect(callbackWith(t.callback, [['oauth_token', t.token], ['oauth_problem', 'user_refused']]), 302);
+    }
+    const name = postedUserName(req, args, app.emulatorConfig.interactive ? undefined : app.emulatorConfig.autoApproveUser);
+    const user = name === undefined ? undefined : world.users.byName(name);
+    if (!user) return fail(reply, 'no such emulated user');
+    return approve(req, reply, t, user);
   });
 
   app.route({
