@@ -15,6 +15,7 @@ import { registerPictures } from '../routes/pictures.js';
 import { registerControl } from './control.js';
 import { rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
+import { registerConsole } from './console.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -114,5 +115,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   registerGraph(app);
   registerWeibo(app);
   registerOpenApi(app);
+  registerConsole(app);
   return app;
 }

@@ -162,6 +162,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'DELETE', url: '/_emulator/worlds/:id', summary: 'delete an isolated world' },
   { method: 'GET', url: OPENAPI_PATH, summary: 'this OpenAPI 3.0 description' },
   { method: 'GET', url: DOCS_PATH, summary: 'the docs page (HTML) built from the same description' },
+  { method: 'GET', url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button' },
 ];
 
 const ENVELOPE_TEXT: Record<Envelope, string> = {
@@ -276,7 +277,7 @@ function operation(d: RouteDoc, method: string): Record<string, unknown> {
     op.responses = { '200': { description: 'the image bytes', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } }, '404': { description: 'no such picture (text/plain)' } };
   } else {
     op.responses = {
-      '200': { description: d.url === DOCS_PATH ? 'HTML page' : 'JSON', content: d.url === DOCS_PATH ? { 'text/html': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } } },
+      '200': { description: d.url === DOCS_PATH || d.url === '/_emulator/console' ? 'HTML page' : 'JSON', content: d.url === DOCS_PATH || d.url === '/_emulator/console' ? { 'text/html': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } } },
       '4XX': { description: '{"error":"…"}', content: { 'application/json': { schema: { $ref: '#/components/schemas/ControlError' } } } },
     };
   }
