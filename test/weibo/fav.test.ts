@@ -35,6 +35,7 @@ const favnum = async (who = 'alice') => (await get(who, '/api/user/info')).data.
 t.test('T49 fav/addt JSON: {id}; favnum and list_t follow', async (t) => {
   const [id] = unfavourited(1);
   const before = await favnum();
+  const storedFrom = app.world.now();
   const r = await post('alice', '/api/fav/addt', { id });
   t.equal(r.ret, 0, r.msg);
   t.same(r.data, { id: String(id) });
@@ -44,7 +45,8 @@ t.test('T49 fav/addt JSON: {id}; favnum and list_t follow', async (t) => {
   t.equal(list.data.totalnum, before + 1, 'list total = favnum');
   const first = list.data.info[0];
   t.equal(first.id, String(id), 'the newest favourite is on top');
-  t.equal(first.storetime, String(app.world.now()), 'storetime is a string of unix seconds');
+  t.type(first.storetime, 'string', 'storetime is a string of unix seconds');
+  t.ok(Number(first.storetime) >= storedFrom && Number(first.storetime) <= app.world.now(), 'storetime = when it was stored');
   t.type(first.timestamp, 'number');
   const tw = app.world.tweets.get(id)!;
   t.equal(first.origtext, tw.origtext);
