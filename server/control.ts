@@ -31,7 +31,8 @@ declare module 'fastify' {
 
 export const PREFIX = '/_emulator/';
 
-function readVersion(): string {
+/** The package version (from package.json, found from source or dist). */
+export function readVersion(): string {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
       const p = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };

@@ -4,10 +4,10 @@
 // GET /_emulator/openapi.json with a self-contained docs page at GET /_emulator/docs (no CDN
 // assets: the emulator runs on closed networks). Both sit under /_emulator/, so the control
 // plane's admin-token hook (server/control.ts) guards them like every other control call.
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { declaredRoutes, type DeclaredRoute } from './api.js';
 import { renderXml, type Envelope } from './respond.js';
+import { readVersion } from './control.js';
 
 export const OPENAPI_PATH = '/_emulator/openapi.json';
 export const DOCS_PATH = '/_emulator/docs';
@@ -399,17 +399,6 @@ ${sections.join('\n')}
 `;
 }
 
-function readVersion(): string {
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const p = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (p.name === 'tencent-open-emulator') return p.version ?? '0.0.0';
-    } catch {
-      /* try the next */
-    }
-  }
-  return '0.0.0';
-}
 
 /** GET /_emulator/openapi.json and GET /_emulator/docs; built on first use, once every route is registered. */
 export function registerOpenApi(app: FastifyInstance): void {
