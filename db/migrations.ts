@@ -311,4 +311,16 @@ DROP INDEX tweets_time;
 DROP INDEX tweets_user_text;
 `,
   },
+  {
+    version: 3,
+    name: 'home timelines read authors off the time index',
+    sql: `
+-- user_id in the time index: home_timeline walks the newest tweets and keeps its authors' ones
+-- without a table lookup per tweet (db/paging.ts windowedTweetPage)
+CREATE INDEX tweets_status_time_user ON tweets(status, timestamp, id, user_id);
+DROP INDEX tweets_status_time;
+-- expired nonces are pruned by time
+CREATE INDEX oauth1_nonces_time ON oauth1_nonces(timestamp);
+`,
+  },
 ];

@@ -34,33 +34,46 @@ export interface TimePage<T> {
  * @param ts,id  the column expressions to page on
  */
 export function timePage<T>(db: DB, select: string, from: string, args: unknown[], ts: string, id: string, c: TimeCursor): TimePage<T> {
-  let where = '';
-  const a = [...args];
-  let order = 'DESC';
+  const k = cursorClause(ts, id, c);
+  const sql = `SELECT ${select} ${from}${k.where} ORDER BY ${ts} ${k.order}, ${id} ${k.order} LIMIT ?`;
+  return pageOf(prepared(db, sql).all(...args, ...k.args, c.reqnum + 1) as T[], c, k.order);
+}
+
+/** The anchor condition and row order of a cursor (the anchor itself excluded, ties broken by id). */
+function cursorClause(ts: string, id: string, c: TimeCursor): { where: string; args: number[]; order: 'ASC' | 'DESC' } {
   if (c.pageflag === 1 && (c.pagetime > 0 || c.lastid > 0)) {
-    if (c.lastid > 0) {
-      where = ` AND (${ts} < ? OR (${ts} = ? AND ${id} < ?))`;
-      a.push(c.pagetime, c.pagetime, c.lastid);
-    } else {
-      where = ` AND ${ts} < ?`;
-      a.push(c.pagetime);
-    }
-  } else if (c.pageflag === 2) {
-    order = 'ASC';
-    if (c.lastid > 0) {
-      where = ` AND (${ts} > ? OR (${ts} = ? AND ${id} > ?))`;
-      a.push(c.pagetime, c.pagetime, c.lastid);
-    } else {
-      where = ` AND ${ts} > ?`;
-      a.push(c.pagetime);
-    }
+    if (c.lastid > 0) return { where: ` AND (${ts} < ? OR (${ts} = ? AND ${id} < ?))`, args: [c.pagetime, c.pagetime, c.lastid], order: 'DESC' };
+    return { where: ` AND ${ts} < ?`, args: [c.pagetime], order: 'DESC' };
   }
-  const sql = `SELECT ${select} ${from}${where} ORDER BY ${ts} ${order}, ${id} ${order} LIMIT ?`;
-  const rows = prepared(db, sql).all(...a, c.reqnum + 1) as T[];
+  if (c.pageflag === 2) {
+    if (c.lastid > 0) return { where: ` AND (${ts} > ? OR (${ts} = ? AND ${id} > ?))`, args: [c.pagetime, c.pagetime, c.lastid], order: 'ASC' };
+    return { where: ` AND ${ts} > ?`, args: [c.pagetime], order: 'ASC' };
+  }
+  return { where: '', args: [], order: 'DESC' };
+}
+
+/** reqnum + 1 rows in cursor order → the page, newest first, and whether more lie beyond it. */
+function pageOf<T>(rows: T[], c: TimeCursor, order: 'ASC' | 'DESC'): TimePage<T> {
   const more = rows.length > c.reqnum;
   if (more) rows.pop();
   if (order === 'ASC') rows.reverse();
   return { rows, hasnext: more ? 0 : 1 };
+}
+
+/**
+ * A `time` page of visible tweets whose author is in `authors` (a SQL subquery), read off the
+ * newest `window` tweets of the whole world next to the anchor. Exact when it finds reqnum + 1
+ * rows there (any other match is further from the anchor than all of them); otherwise undefined
+ * and the caller merges per-author pages. Cheap when the authors write a good share of all
+ * tweets (a home timeline that includes one's own); a miss costs one bounded index walk.
+ */
+export function windowedTweetPage(db: DB, authors: string, authorArgs: unknown[], c: TimeCursor, window: number): TimePage<{ timestamp: number; id: number }> | undefined {
+  const k = cursorClause('timestamp', 'id', c);
+  // the inner ORDER BY … LIMIT runs as a co-routine; the outer LIMIT stops it at the last match
+  const sql = `SELECT timestamp, id FROM (SELECT user_id, timestamp, id FROM tweets INDEXED BY tweets_status_time_user WHERE status = 0${k.where} ORDER BY timestamp ${k.order}, id ${k.order} LIMIT ?) WHERE user_id IN (${authors}) LIMIT ?`;
+  const rows = prepared(db, sql).all(...k.args, window, ...authorArgs, c.reqnum + 1) as { timestamp: number; id: number }[];
+  if (rows.length <= c.reqnum) return undefined;
+  return pageOf(rows, c, k.order);
 }
 
 /**

@@ -15,6 +15,30 @@ export function openDatabase(path: string): DB {
   return db;
 }
 
+/**
+ * Makes `db.prepare` reuse compiled statements: the query modules call `prepare(sql)` where they
+ * use it, and compiling there on every request was the largest cost of a read (profiled with
+ * bench/run.ts). SQL text only ever carries bound parameters, so the set of texts is small; the
+ * cache is still bounded so generated `IN (?, ?, …)` lists cannot grow it without end. Safe
+ * because no caller toggles a statement's mode (pluck/raw/expand) or holds an iterator open.
+ */
+const cached = new WeakSet<DB>();
+export function cacheStatements(db: DB, limit = 1000): void {
+  if (cached.has(db)) return;
+  cached.add(db);
+  const compile = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = compile(sql);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }) as DB['prepare'];
+}
+
 export function migrate(db: DB): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const m of migrations) {

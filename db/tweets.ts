@@ -1,7 +1,7 @@
 import type { World } from './world.js';
-import type { UserRow } from './users.js';
+import type { TweetAuthor } from './users.js';
 import { writeRefused, badParam } from '../server/errors.js';
-import { mergedTimePage, timePage, type TimeCursor, type TimePage } from './paging.js';
+import { mergedTimePage, timePage, windowedTweetPage, type TimeCursor, type TimePage } from './paging.js';
 
 export interface TweetRow {
   id: number;
@@ -25,7 +25,7 @@ export interface TweetRow {
 /** A tweet with what its wire shape needs: author, counters and (for type 2/4/7) its source. */
 export interface HydratedTweet {
   row: TweetRow;
-  author: UserRow;
+  author: TweetAuthor;
   count: number;
   mcount: number;
   source: HydratedTweet | null;
@@ -205,6 +205,23 @@ export class TweetStore {
     }
   }
 
+  /** A page of (timestamp, id) keys → the same page of whole rows. */
+  private pageRows(page: TimePage<{ timestamp: number; id: number }>): TimePage<TweetRow> {
+    const byId = this.many(page.rows.map((r) => r.id));
+    return { rows: page.rows.map((r) => byId.get(r.id)!), hasnext: page.hasnext };
+  }
+
+  /** Many tweets by id, in one statement per 100. */
+  many(ids: number[]): Map<number, TweetRow> {
+    const out = new Map<number, TweetRow>();
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      const rows = this.w.db.prepare(`SELECT * FROM tweets WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as TweetRow[];
+      for (const r of rows) out.set(r.id, r);
+    }
+    return out;
+  }
+
   /** A tweet t/show may answer: not deleted (status 1 / 3). */
   visible(id: number): TweetRow | undefined {
     const t = this.get(id);
@@ -235,7 +252,7 @@ export class TweetStore {
         `SELECT
            (SELECT COUNT(*) FROM tweets WHERE source_id = ? AND type = 2 AND status = 0) AS count,
            (SELECT COUNT(*) FROM tweets INDEXED BY tweets_source WHERE source_id = ? AND type IN (4, 7) AND status = 0) AS mcount`,
-        // INDEXED BY: with `type IN (…)` the planner otherwise walks tweets_status_time over every
+        // INDEXED BY: with `type IN (…)` the planner otherwise walks tweets_status_time_user over every
         // visible tweet (test/robustness/query-plans.test.ts, bench/results.md)
       )
       .get(id, id) as { count: number; mcount: number };
@@ -247,10 +264,10 @@ export class TweetStore {
     const sourceIds = depth > 0 ? rows.map((r) => r.source_id).filter((x): x is number => x !== null) : [];
     const sources = new Map<number, HydratedTweet>();
     if (sourceIds.length) {
-      const srcRows = sourceIds.map((id) => this.get(id)).filter((x): x is TweetRow => !!x);
+      const srcRows = [...this.many(sourceIds).values()];
       for (const h of this.hydrate(srcRows, depth - 1)) sources.set(h.row.id, h);
     }
-    const authors = this.w.users.byIds(rows.map((r) => r.user_id));
+    const authors = this.w.users.authors(rows.map((r) => r.user_id));
     return rows.map((row) => ({
       row,
       author: authors.get(row.user_id)!,
@@ -265,12 +282,19 @@ export class TweetStore {
     switch (k.kind) {
       case 'home':
       case 'special': {
+        if (k.kind === 'home') {
+          const fast = windowedTweetPage(db, 'SELECT idol_id FROM follows WHERE fan_id = ? UNION ALL SELECT ?', [k.userId, k.userId], c, Math.max(100, 20 * (c.reqnum + 1)));
+          if (fast) return this.pageRows(fast);
+        }
         const authors = (db
           .prepare(`SELECT idol_id AS id FROM follows WHERE fan_id = ?${k.kind === 'special' ? ' AND special = 1' : ''}`)
           .all(k.userId) as { id: number }[]).map((r) => r.id);
         if (k.kind === 'home') authors.push(k.userId);
-        const pages = authors.map((id) => timePage<TweetRow>(db, 't.*', 'FROM tweets t WHERE t.user_id = ? AND t.status = 0', [id], 't.timestamp', 't.id', c));
-        return mergedTimePage(pages, c);
+        // merge on (timestamp, id) alone, read from the covering (user_id, status, timestamp, id)
+        // index, then load only the rows that made the page: whole rows for every author's
+        // candidates were most of home_timeline's time (bench/run.ts profile)
+        const heads = authors.map((id) => timePage<{ timestamp: number; id: number }>(db, 't.timestamp, t.id', 'FROM tweets t WHERE t.user_id = ? AND t.status = 0', [id], 't.timestamp', 't.id', c));
+        return this.pageRows(mergedTimePage(heads, c));
       }
       case 'user':
         return timePage(db, 't.*', `FROM tweets t WHERE t.user_id = ? AND t.status = 0`, [k.userId], 't.timestamp', 't.id', c);

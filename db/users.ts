@@ -52,6 +52,9 @@ export interface UserCounters {
   mutual_fans_num: number;
 }
 
+export type TweetAuthor = Pick<UserRow, 'id' | 'name' | 'nick' | 'head' | 'isvip' | 'isrealname' | 'location' | 'country_code' | 'province_code' | 'city_code'>;
+const AUTHOR_COLUMNS = 'id, name, nick, head, isvip, isrealname, location, country_code, province_code, city_code';
+
 export class UserStore {
   constructor(private readonly w: World) {}
 
@@ -61,6 +64,19 @@ export class UserStore {
 
   byName(name: string): UserRow | undefined {
     return this.w.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  }
+
+  /** What a tweet shows of its author, for many authors at once (every column of a user row
+   * costs: the whole row was a fifth of home_timeline's time). */
+  authors(ids: number[]): Map<number, TweetAuthor> {
+    const out = new Map<number, TweetAuthor>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      const rows = this.w.db.prepare(`SELECT ${AUTHOR_COLUMNS} FROM users WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as TweetAuthor[];
+      for (const r of rows) out.set(r.id, r);
+    }
+    return out;
   }
 
   /** Many users at once, keyed by id. */

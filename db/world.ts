@@ -1,4 +1,4 @@
-import type { DB } from './store.js';
+import { cacheStatements, type DB } from './store.js';
 import { Clock } from './clock.js';
 import { AppStore } from './apps.js';
 import { UserStore } from './users.js';
@@ -28,6 +28,7 @@ export class World {
     readonly clock: Clock = new Clock(),
     readonly rules: WriteRules = defaultRules(),
   ) {
+    cacheStatements(db);
     this.apps = new AppStore(this);
     this.users = new UserStore(this);
     this.oauth2 = new OAuth2Store(this);

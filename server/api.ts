@@ -154,9 +154,13 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
+        req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
         return send(reply, renderOk(route.envelope, data, { format, pretty: route.pretty }));
       } catch (e) {
-        if (e instanceof ApiError) return send(reply, renderError(route.envelope, e, { format }), e.status);
+        if (e instanceof ApiError) {
+          req.journalRet = { ret: e.ret, errcode: route.envelope === 'graph' ? undefined : e.errcode };
+          return send(reply, renderError(route.envelope, e, { format }), e.status);
+        }
         throw e;
       }
     },

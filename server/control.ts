@@ -302,6 +302,36 @@ function credentialsOf(req: FastifyRequest): { keys: string[]; accessToken?: str
 }
 
 /** Parses ret/errcode from a rendered API body (JSON, JSONP or XML). */
+/** A request's parameters as the journal shows them: query, form or multipart fields (files by
+ * name), OAuth header parameters; secrets masked. */
+function journalParams(query: unknown, body: unknown, auth: string | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  try {
+    flatten(query, params);
+    if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+      for (const [k, raw] of Object.entries(body)) {
+        const part = (Array.isArray(raw) ? raw[0] : raw) as unknown;
+        if (part && typeof part === 'object' && (part as { type?: string }).type === 'file') params[k] = `[file ${(part as { filename?: string }).filename ?? ''}]`;
+        else if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') params[k] = String((part as { value?: unknown }).value ?? '');
+        else if (typeof part === 'string') params[k] = part;
+      }
+    }
+  } catch {
+    /* params stay partial */
+  }
+  if (typeof auth === 'string' && /^OAuth\s/i.test(auth)) {
+    for (const m of auth.matchAll(/(oauth_[a-z_]+)="([^"]*)"/g)) {
+      try {
+        params[m[1]] = decodeURIComponent(m[2]);
+      } catch {
+        params[m[1]] = m[2];
+      }
+    }
+  }
+  for (const k of Object.keys(params)) if (SECRET_PARAMS.has(k)) params[k] = '***';
+  return params;
+}
+
 function retOf(payload: unknown): { ret?: number; errcode?: number } {
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return {};
   const s = payload.toString().slice(0, 4096);
@@ -435,39 +465,28 @@ export function registerControl(app: FastifyInstance): void {
 
   app.addHook('onResponse', async (req, reply) => {
     if (req.url.startsWith(PREFIX)) return;
-    const params: Record<string, string> = {};
-    try {
-      flatten(req.query, params);
-      const body = req.body as Record<string, unknown> | undefined;
-      if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
-        for (const [k, raw] of Object.entries(body)) {
-          const part = (Array.isArray(raw) ? raw[0] : raw) as unknown;
-          if (part && typeof part === 'object' && (part as { type?: string }).type === 'file') params[k] = `[file ${(part as { filename?: string }).filename ?? ''}]`;
-          else if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') params[k] = String((part as { value?: unknown }).value ?? '');
-          else if (typeof part === 'string') params[k] = part;
-        }
-      }
-    } catch {
-      /* params stay partial */
-    }
-    const auth = req.headers.authorization;
-    if (typeof auth === 'string' && /^OAuth\s/i.test(auth)) {
-      for (const m of auth.matchAll(/(oauth_[a-z_]+)="([^"]*)"/g)) params[m[1]] = decodeURIComponent(m[2]);
-    }
-    for (const k of Object.keys(params)) if (SECRET_PARAMS.has(k)) params[k] = '***';
     const w = req.world ?? app.world;
     let worldId = 'default';
-    for (const iso of state.worlds.values()) if (iso.world === w) worldId = iso.id;
+    if (state.worlds.size) for (const iso of state.worlds.values()) if (iso.world === w) worldId = iso.id;
     const r = req.journalRet ?? {};
     const nowMs = w.clock.nowMs();
+    // parameters are flattened and masked when the journal is read (most entries never are);
+    // a multipart body is summarised now so its file bytes are not kept
+    const query = req.query;
+    const body = req.isMultipart() ? journalParams(undefined, req.body, undefined) : req.body;
+    const auth = req.headers.authorization;
     state.journal.push({
       seq: ++state.journalSeq,
       time: Math.floor(nowMs / 1000),
-      at: new Date(nowMs).toISOString(),
+      get at() {
+        return new Date(nowMs).toISOString();
+      },
       method: req.method,
       host: String(req.headers.host ?? ''),
       path: pathOf(req.url),
-      params,
+      get params() {
+        return journalParams(query, body, auth);
+      },
       user: req.journalUser ?? null,
       world: worldId,
       status: reply.statusCode,
@@ -475,7 +494,8 @@ export function registerControl(app: FastifyInstance): void {
       errcode: r.errcode ?? null,
       ms: Math.round(reply.elapsedTime * 100) / 100,
     });
-    if (state.journal.length > state.journalMax) state.journal.splice(0, state.journal.length - state.journalMax);
+    // trimmed in batches: a splice per request once full costs a copy of the whole journal
+    if (state.journal.length > state.journalMax + 1024) state.journal.splice(0, state.journal.length - state.journalMax);
   });
 
   // --- routes ------------------------------------------------------------------------------
@@ -537,7 +557,7 @@ export function registerControl(app: FastifyInstance): void {
     counts: counts(app.world),
     snapshots: state.snapshots.size,
     worlds: state.worlds.size,
-    journal: state.journal.length,
+    journal: Math.min(state.journal.length, state.journalMax),
     faults: state.faults.length,
   }));
 
@@ -690,7 +710,8 @@ export function registerControl(app: FastifyInstance): void {
     const world = str(o.world, 'world');
     const limit = num(o.limit, 'limit', { int: true, min: 1, max: 10000 }) ?? 100;
     const out: JournalEntry[] = [];
-    for (let i = state.journal.length - 1; i >= 0 && out.length < limit; i--) {
+    const first = Math.max(0, state.journal.length - state.journalMax);
+    for (let i = state.journal.length - 1; i >= first && out.length < limit; i--) {
       const e = state.journal[i];
       if (path && e.path !== path && !(path.endsWith('*') && e.path.startsWith(path.slice(0, -1)))) continue;
       if (user && e.user !== user) continue;
@@ -698,10 +719,10 @@ export function registerControl(app: FastifyInstance): void {
       if (world && e.world !== world) continue;
       out.push(e);
     }
-    return { total: state.journal.length, entries: out };
+    return { total: state.journal.length - first, entries: out.map((e) => ({ ...e, at: e.at, params: e.params })) };
   });
   route('DELETE', 'journal', () => {
-    const n = state.journal.length;
+    const n = Math.min(state.journal.length, state.journalMax);
     state.journal.length = 0;
     return { cleared: n };
   });

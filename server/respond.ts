@@ -54,20 +54,42 @@ export const renderXml = (root: string, body: unknown): string => XML_DECL + xml
 
 /** Compact JSON with `/` escaped as `\/` (graph.qq.com's encoder) and the JS line separators escaped. */
 export function graphJson(v: unknown): string {
-  return escapeJsonForScript(JSON.stringify(v)).replace(/\//g, '\\/');
+  return JSON.stringify(v).replace(/[\u2028\u2029<>/]/g, (c) => ESCAPED[c]);
 }
 
 export function escapeJsonForScript(s: string): string {
-  return s.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029').replace(/</g, '\\u003c').replace(/>/g, '\\u003e');
+  return s.replace(/[\u2028\u2029<>]/g, (c) => ESCAPED[c]);
 }
+
+const ESCAPED: Record<string, string> = { '\u2028': '\\u2028', '\u2029': '\\u2029', '<': '\\u003c', '>': '\\u003e', '/': '\\/' };
 
 /** Deep copy with object keys in ASCII order, as open.t.qq.com's encoder wrote them. */
 export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
+  if (Array.isArray(v)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const s = sortKeys(v[i]);
+      if (s !== v[i]) (copy ??= v.slice())[i] = s;
+    }
+    return copy ?? v;
+  }
   if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
-    return out;
+    // shapes are mostly written in order already: copy only what is not (a deep copy of every
+    // answer was a tenth of a timeline read)
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    let sorted = true;
+    for (let i = 1; i < keys.length && sorted; i++) if (keys[i - 1] > keys[i]) sorted = false;
+    let out: Record<string, unknown> | undefined;
+    if (!sorted) {
+      out = {};
+      for (const k of keys.sort()) out[k] = o[k];
+    }
+    for (const k of keys) {
+      const s = sortKeys(o[k]);
+      if (s !== o[k]) (out ??= { ...o })[k] = s;
+    }
+    return out ?? o;
   }
   return v;
 }

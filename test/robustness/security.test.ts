@@ -193,8 +193,10 @@ const SAFE_INTERPOLATION = [
 const REVIEWED: Record<string, string[]> = {
   // `other` is 'fan_id' | 'idol_id' from a constant pair
   'db/graph_relations.ts': ['other'],
-  // `ts` and `id` are column names passed by the store's own callers (t.timestamp, t.id …)
-  'db/paging.ts': ['ts', 'id'],
+  // `ts` and `id` are column names passed by the store's own callers (t.timestamp, t.id …);
+  // cursorClause's `where` is a constant fragment with `?` placeholders, `order` 'ASC' | 'DESC';
+  // `authors` is a constant subquery written in db/tweets.ts with its values bound
+  'db/paging.ts': ['ts', 'id', 'k.where', 'k.order', 'authors'],
   // contains(col) returns `instr(lower(col), lower(?)) > 0`: the keyword is bound
   'db/search.ts': ["contains('u.name')", "contains('u.nick')", "contains('g.name')", "contains('t.origtext')"],
   // `types` is one of three constant lists, the ternary a constant fragment
