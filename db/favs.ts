@@ -81,7 +81,7 @@ export function favTopicPage(w: World, userId: number, c: TimeCursor): TimePage<
     w.db,
     `f.topic_id, f.storetime, tp.text,
      (SELECT COUNT(*) FROM fav_topics x WHERE x.topic_id = f.topic_id) AS favnum,
-     (SELECT COUNT(*) FROM tweet_topics tt JOIN tweets t ON t.id = tt.tweet_id WHERE tt.topic_id = f.topic_id AND t.status = 0) AS tweetnum`,
+     COALESCE((SELECT n FROM counters c WHERE c.key = 'topic' AND c.id = f.topic_id), 0) AS tweetnum`,
     'FROM fav_topics f JOIN topics tp ON tp.id = f.topic_id WHERE f.user_id = ?',
     [userId],
     'f.storetime',

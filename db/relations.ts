@@ -12,11 +12,11 @@ type ListKind = 'fans' | 'idols' | 'special' | 'black';
 const LIST_SQL: Record<ListKind, { rows: string; count: string }> = {
   fans: {
     rows: 'SELECT fan_id AS id FROM follows WHERE idol_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
-    count: 'SELECT COUNT(*) n FROM follows WHERE idol_id = ?',
+    count: "SELECT COALESCE((SELECT n FROM counters WHERE key = 'fans' AND id = ?), 0) n",
   },
   idols: {
     rows: 'SELECT idol_id AS id FROM follows WHERE fan_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?',
-    count: 'SELECT COUNT(*) n FROM follows WHERE fan_id = ?',
+    count: "SELECT COALESCE((SELECT n FROM counters WHERE key = 'idols' AND id = ?), 0) n",
   },
   special: {
     rows: 'SELECT idol_id AS id FROM follows WHERE fan_id = ? AND special = 1 ORDER BY seq DESC LIMIT ? OFFSET ?',

@@ -28,7 +28,7 @@ export function topicInfos(w: World, ids: number[]): TopicInfo[] {
   const q = w.db.prepare(
     `SELECT tp.id, tp.text,
        (SELECT COUNT(*) FROM fav_topics f WHERE f.topic_id = tp.id) AS favnum,
-       (SELECT COUNT(*) FROM tweet_topics tt JOIN tweets t ON t.id = tt.tweet_id WHERE tt.topic_id = tp.id AND t.status = 0) AS tweetnum
+       COALESCE((SELECT n FROM counters c WHERE c.key = 'topic' AND c.id = tp.id), 0) AS tweetnum
      FROM topics tp WHERE tp.id = ?`,
   );
   return ids.map((id) => q.get(id) as TopicInfo | undefined).filter((x): x is TopicInfo => !!x);

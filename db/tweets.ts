@@ -1,5 +1,6 @@
 import type { World } from './world.js';
 import type { TweetAuthor } from './users.js';
+import { counter } from './counters.js';
 import { writeRefused, badParam } from '../server/errors.js';
 import { mergedTimePage, timePage, windowedTweetPage, type TimeCursor, type TimePage } from './paging.js';
 
@@ -315,19 +316,19 @@ export class TweetStore {
     const n = (sql: string, ...a: unknown[]) => (db.prepare(sql).get(...a) as { n: number }).n;
     switch (k.kind) {
       case 'home':
-        return n(`SELECT COUNT(*) n FROM tweets t WHERE t.status = 0 AND (t.user_id = ? OR t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ?))`, k.userId, k.userId);
+        return n(`SELECT COALESCE(SUM(c.n), 0) n FROM counters c WHERE c.key = 'visible' AND c.id IN (SELECT idol_id FROM follows WHERE fan_id = ? UNION SELECT ?)`, k.userId, k.userId);
       case 'special':
-        return n(`SELECT COUNT(*) n FROM tweets t WHERE t.status = 0 AND t.user_id IN (SELECT idol_id FROM follows WHERE fan_id = ? AND special = 1)`, k.userId);
+        return n(`SELECT COALESCE(SUM(c.n), 0) n FROM counters c WHERE c.key = 'visible' AND c.id IN (SELECT idol_id FROM follows WHERE fan_id = ? AND special = 1)`, k.userId);
       case 'user':
-        return n(`SELECT COUNT(*) n FROM tweets WHERE user_id = ? AND status = 0`, k.userId);
+        return counter(db, 'visible', k.userId);
       case 'mentions':
-        return n(`SELECT COUNT(*) n FROM mentions m JOIN tweets t ON t.id = m.tweet_id WHERE m.user_id = ? AND t.status = 0`, k.userId);
+        return counter(db, 'mentions', k.userId);
       case 'relist': {
         const types = k.flag === 0 ? '(2)' : k.flag === 1 ? '(4, 7)' : '(2, 4, 7)';
         return n(`SELECT COUNT(*) n FROM tweets WHERE source_id = ? AND type IN ${types} AND status = 0`, k.rootId);
       }
       case 'topic':
-        return n(`SELECT COUNT(*) n FROM tweet_topics tt JOIN tweets t ON t.id = tt.tweet_id WHERE tt.topic_id = ? AND t.status = 0`, k.topicId);
+        return counter(db, 'topic', k.topicId);
     }
   }
 
@@ -336,7 +337,7 @@ export class TweetStore {
     const rows = this.w.db.prepare('SELECT * FROM tweets WHERE status = 0 ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?').all(reqnum + 1, pos) as TweetRow[];
     const more = rows.length > reqnum;
     if (more) rows.pop();
-    const total = (this.w.db.prepare('SELECT COUNT(*) n FROM tweets WHERE status = 0').get() as { n: number }).n;
+    const total = counter(this.w.db, 'visible', 0);
     return { rows, hasnext: more ? 0 : 1, total };
   }
 

@@ -1,4 +1,5 @@
 import type { World } from './world.js';
+import { counter } from './counters.js';
 
 export interface UserRow {
   id: number;
@@ -121,9 +122,9 @@ export class UserStore {
   counters(id: number): UserCounters {
     const q = (sql: string) => (this.w.db.prepare(sql).get(id) as { n: number }).n;
     return {
-      fansnum: q('SELECT COUNT(*) n FROM follows WHERE idol_id = ?'),
-      idolnum: q('SELECT COUNT(*) n FROM follows WHERE fan_id = ?'),
-      tweetnum: q('SELECT COUNT(*) n FROM tweets WHERE user_id = ? AND status NOT IN (1,3)'),
+      fansnum: counter(this.w.db, 'fans', id),
+      idolnum: counter(this.w.db, 'idols', id),
+      tweetnum: counter(this.w.db, 'shown', id),
       favnum: q('SELECT COUNT(*) n FROM fav_tweets WHERE user_id = ?'),
       mutual_fans_num: (this.w.db
         .prepare('SELECT COUNT(*) n FROM follows a JOIN follows b ON b.fan_id = a.idol_id AND b.idol_id = a.fan_id WHERE a.fan_id = ?')

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { openDatabase, schemaVersion, type DB } from '../db/store.js';
+import { rebuildCounters } from '../db/counters.js';
 import { hex32, hex32lower } from '../db/ids.js';
 import { ACCESS_TTL } from '../db/oauth2.js';
 import { FIXTURES } from '../seed/generate.js';
@@ -158,7 +159,8 @@ const bool = (v: unknown, name: string): boolean | undefined => {
 };
 
 function tableNames(db: DB): string[] {
-  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+  // counters are derived from the other tables (db/counters.ts): not exported, recounted after copies
+  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'counters' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
 }
 
 /** Every table's rows; BLOBs as {"$base64": "..."}. */
@@ -212,6 +214,7 @@ export function importWorld(data: unknown, clock: Clock): World {
       }
       const broken = db.pragma('foreign_key_check') as unknown[];
       if (broken.length) throw new Refusal(400, `the import breaks ${broken.length} foreign key reference(s)`);
+      rebuildCounters(db);
     })();
     db.pragma('foreign_keys = ON');
   } catch (e) {
@@ -236,6 +239,7 @@ export function copyInto(db: DB, image: Buffer): void {
           db.prepare(`DELETE FROM main."${t}"`).run();
           db.prepare(`INSERT INTO main."${t}" SELECT * FROM src."${t}"`).run();
         }
+        rebuildCounters(db);
         const hasSeq = (schema: string) => !!db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE name = 'sqlite_sequence'`).get();
         if (hasSeq('main')) {
           db.prepare('DELETE FROM main.sqlite_sequence').run();
