@@ -1,9 +1,15 @@
-// `npm run bench`: autocannon against a bare fastify hello-world (the baseline) and the emulator
-// (graph get_user_info, weibo home_timeline reqnum=20 signed with a fresh nonce per request,
-// weibo t/add). Each target runs in its own child process (bench/server.ts); results go to
-// bench/results.md. Options: --duration <s> (default 10), --connections <n> (default 10).
+// `npm run bench`: one run, written to bench/results.md.
+// 1. Throughput: autocannon against a bare fastify hello-world (the baseline) and the emulator
+//    (graph get_user_info, weibo home_timeline reqnum=20 signed with a fresh nonce per request,
+//    weibo t/add), each as a ratio to the baseline.
+// 2. Scale: the same timeline and list reads on a 10 k-tweet and a 1 M-tweet world (seeded by the
+//    seed knob, cached in bench/.data/), mean latency at 1 M over 10 k.
+// 3. Start to healthy (default world, 1 M world), reset time, idle and loaded RSS.
+// Each target runs in its own child process (bench/server.ts). Options: --duration <s> (default
+// 10), --connections <n> (default 50), --scale-duration <s> (default 5), --no-scale.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -20,16 +26,19 @@ const arg = (name: string, def: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const duration = arg('duration', 10);
-const connections = arg('connections', 10);
+const connections = arg('connections', 50);
+const scaleDuration = arg('scale-duration', 5);
+const withScale = !process.argv.includes('--no-scale');
 
 interface Target {
   address: string;
+  pid: number;
   graph?: Record<string, string>;
   weibo?: { token: string; secret: string; consumerKey: string; consumerSecret: string };
 }
 
-function start(mode: string): Promise<{ proc: ChildProcess; target: Target }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+function start(mode: string, db?: string): Promise<{ proc: ChildProcess; target: Target }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', mode, ...(db ? [db] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -63,17 +72,18 @@ interface Row {
   rps: number;
   p50: number;
   p99: number;
+  mean: number;
   errors: number;
   non2xx: number;
   bad: number;
 }
 
-async function run(name: string, url: string, setup: Record<string, unknown>, check?: (body: string) => boolean): Promise<Row> {
+async function run(name: string, url: string, setup: Record<string, unknown>, check?: (body: string) => boolean, o = { connections, duration }): Promise<Row> {
   let bad = 0;
   const result = await autocannon({
     url,
-    connections,
-    duration,
+    connections: o.connections,
+    duration: o.duration,
     ...setup,
     ...(check
       ? {
@@ -85,14 +95,99 @@ async function run(name: string, url: string, setup: Record<string, unknown>, ch
         }
       : {}),
   });
-  const row = { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx, bad };
-  process.stdout.write(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, non-2xx ${row.non2xx}, bad bodies ${bad}\n`);
+  const row = { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, errors: result.errors + result.timeouts, non2xx: result.non2xx, bad };
+  process.stdout.write(`${name}: ${row.rps.toFixed(0)} req/s, mean ${row.mean.toFixed(2)} ms, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, non-2xx ${row.non2xx}, bad bodies ${bad}\n`);
   return row;
 }
 
 const okRet = (b: string) => /"ret":\s*0\b/.test(b);
 
+/** A signed GET as an autocannon request list (fresh nonce and timestamp per request). */
+const signedGet = (t: Target, path: string, params: Record<string, string>) => ({
+  requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, method: 'GET', path: `${path}?${signedQuery(t, 'GET', path, { format: 'json', ...params })}` }) }],
+});
+
+/** Resident set size and its peak of a process, in MB (Linux /proc). */
+function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+
+/** `npm start` as a user runs it (the real start script), timed from spawn to a 200 from /_emulator/health. */
+async function startToHealthy(args: string[]): Promise<{ ms: number; stop: () => void; base: string; pid: number }> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts', '--port', String(port), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  let exited = false;
+  proc.once('exit', () => (exited = true));
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (exited) throw new Error(`emulator exited before it was healthy (${args.join(' ')})`);
+    const ok = await fetch(`${base}/_emulator/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { ms: performance.now() - t0, stop: () => proc.kill(), base, pid: proc.pid! };
+}
+
+/** A seeded store of `size` tweets, made once per schema version and kept in bench/.data/. */
+async function seededFile(size: number): Promise<{ file: string; seededMs?: number }> {
+  const { migrations } = await import('../db/migrations.js');
+  const dir = join(ROOT, 'bench', '.data');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `world-${size}-v${migrations[migrations.length - 1].version}.sqlite`);
+  if (existsSync(file)) return { file };
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'seed/cli.ts', '--db', file, '--size', String(size)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`seeding ${size} failed: ${c}`))));
+  });
+  return { file, seededMs: performance.now() - t0 };
+}
+
+/** The reads compared across world sizes. */
+const SCALE_READS: [string, (t: Target) => Record<string, unknown>, string][] = [
+  ['home_timeline', (t) => signedGet(t, '/api/statuses/home_timeline', { reqnum: '20', pageflag: '0', pagetime: '0' }), '/api/statuses/home_timeline'],
+  ['user_timeline (bob)', (t) => signedGet(t, '/api/statuses/user_timeline', { name: 'bob', reqnum: '20', pageflag: '0', pagetime: '0' }), '/api/statuses/user_timeline'],
+  ['broadcast_timeline', (t) => signedGet(t, '/api/statuses/broadcast_timeline', { reqnum: '20', pageflag: '0', pagetime: '0' }), '/api/statuses/broadcast_timeline'],
+  ['mentions_timeline', (t) => signedGet(t, '/api/statuses/mentions_timeline', { reqnum: '20', pageflag: '0', pagetime: '0' }), '/api/statuses/mentions_timeline'],
+  ['public_timeline', (t) => signedGet(t, '/api/statuses/public_timeline', { reqnum: '20', pos: '0' }), '/api/statuses/public_timeline'],
+  ['friends/fanslist', (t) => signedGet(t, '/api/friends/fanslist', { reqnum: '30', startindex: '0' }), '/api/friends/fanslist'],
+  ['friends/idollist', (t) => signedGet(t, '/api/friends/idollist', { reqnum: '30', startindex: '0' }), '/api/friends/idollist'],
+  ['user/info', (t) => signedGet(t, '/api/user/info', {}), '/api/user/info'],
+  ['graph relation/get_fanslist', () => ({}), '/relation/get_fanslist'],
+];
+
+async function scaleRows(file: string): Promise<{ rows: Row[]; idle: number; loaded: number }> {
+  const emu = await start('emulator', file);
+  const t = emu.target;
+  try {
+    const idle = memoryOf(t.pid).rss;
+    const rows: Row[] = [];
+    for (const [name, setup, path] of SCALE_READS) {
+      const url = path.startsWith('/api/') ? `${t.address}${path}` : `${t.address}${path}?${new URLSearchParams({ ...t.graph!, reqnum: '30', startindex: '0', format: 'json' })}`;
+      rows.push(await run(name, url, setup(t), okRet, { connections: 10, duration: scaleDuration }));
+    }
+    return { rows, idle, loaded: memoryOf(t.pid).peak };
+  } finally {
+    emu.proc.kill();
+  }
+}
+
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+const mb = (x: number) => `${x.toFixed(0)} MB`;
+
 async function main() {
+  const started = performance.now();
   const rows: Row[] = [];
   const hello = await start('hello');
   try {
@@ -102,14 +197,13 @@ async function main() {
   }
   const emu = await start('emulator');
   const t = emu.target;
+  let idleRss = 0;
+  let loadedRss = 0;
   try {
+    idleRss = memoryOf(t.pid).rss;
     const g = new URLSearchParams(t.graph!).toString();
     rows.push(await run('graph /user/get_user_info', `${t.address}/user/get_user_info?${g}`, {}, okRet));
-    rows.push(
-      await run('weibo /api/statuses/home_timeline reqnum=20 (signed)', `${t.address}/api/statuses/home_timeline`, {
-        requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, method: 'GET', path: `/api/statuses/home_timeline?${signedQuery(t, 'GET', '/api/statuses/home_timeline', { format: 'json', reqnum: '20', pageflag: '0', pagetime: '0' })}` }) }],
-      }, okRet),
-    );
+    rows.push(await run('weibo /api/statuses/home_timeline reqnum=20 (signed)', `${t.address}/api/statuses/home_timeline`, signedGet(t, '/api/statuses/home_timeline', { reqnum: '20', pageflag: '0', pagetime: '0' }), okRet));
     let n = 0;
     rows.push(
       await run('weibo /api/t/add (signed)', `${t.address}/api/t/add`, {
@@ -124,23 +218,93 @@ async function main() {
         }],
       }, okRet),
     );
+    loadedRss = memoryOf(t.pid).peak;
   } finally {
     emu.proc.kill();
   }
+
+  // start to healthy and reset, through the real start script
+  const small = await startToHealthy([]);
+  const resets: number[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const r = await fetch(`${small.base}/_emulator/reset`, { method: 'POST' });
+      await r.arrayBuffer();
+      if (!r.ok) throw new Error(`reset answered ${r.status}`);
+      resets.push(performance.now() - t0);
+    }
+  } finally {
+    small.stop();
+  }
+  resets.sort((a, b) => a - b);
+
+  let scale: { small: { rows: Row[]; idle: number; loaded: number }; big: { rows: Row[]; idle: number; loaded: number }; startBig: number; seeded: string } | undefined;
+  if (withScale) {
+    const f10k = await seededFile(10_000);
+    const f1m = await seededFile(1_000_000);
+    const bigStart = await startToHealthy(['--db', f1m.file]);
+    bigStart.stop();
+    process.stdout.write(`\n10 k-tweet world (${f10k.file}):\n`);
+    const smallRows = await scaleRows(f10k.file);
+    process.stdout.write(`\n1 M-tweet world (${f1m.file}):\n`);
+    const bigRows = await scaleRows(f1m.file);
+    scale = {
+      small: smallRows,
+      big: bigRows,
+      startBig: bigStart.ms,
+      seeded: f1m.seededMs !== undefined ? `seeded in this run in ${ms(f1m.seededMs)}` : 'seeded by an earlier run (bench/.data/)',
+    };
+  }
+
   const base = rows[0].rps;
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const md = [
     '# Benchmark results',
     '',
-    `Command: \`npm run bench -- --duration ${duration} --connections ${connections}\` (autocannon, ${connections} connections, ${duration} s each).`,
-    `Machine: ${cpu} × ${os.cpus().length}, Node ${process.version}, ${new Date().toISOString()}.`,
-    'Each target runs in its own process; the emulator on an in-memory seeded `small` world with the posting-speed and duplicate rules off.',
-    'Signed requests carry a fresh nonce and timestamp per request (signing happens in the load generator).',
+    `Command: \`npm run bench\` (${duration} s per throughput target at ${connections} connections; scale reads ${scaleDuration} s each at 10 connections). Whole run: ${ms(performance.now() - started)}.`,
+    `Machine: ${cpu} × ${os.cpus().length}, ${mb(os.totalmem() / 2 ** 20)} RAM, ${os.type()} ${os.release()}, Node ${process.version}; ${new Date().toISOString()}.`,
+    'autocannon runs in the parent process on the same machine; each target in its own child process (bench/server.ts).',
     '',
-    '| target | req/s | p50 ms | p99 ms | ratio to baseline | errors | non-2xx | ret ≠ 0 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${(r.rps / base).toFixed(3)} | ${r.errors} | ${r.non2xx} | ${r.bad} |`),
+    '## Throughput',
     '',
+    'The emulator on an in-memory seeded `small` world (40 users, 3 000 tweets) with the posting-speed and duplicate rules off; signed requests carry a fresh nonce and timestamp each (signing happens in the load generator). Target: authenticated reads ≥ 0.6 × the baseline, p99 ≤ 10 ms at 50 connections.',
+    '',
+    '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | errors | non-2xx | ret ≠ 0 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.rps / base).toFixed(3)} | ${r.errors} | ${r.non2xx} | ${r.bad} |`),
+    '',
+    '## Start, reset, memory',
+    '',
+    '| measure | value |',
+    '|---|---:|',
+    `| start → healthy, default world (\`server/start.ts\`, in-memory small world) | ${ms(small.ms)} |`,
+    ...(scale ? [`| start → healthy, 1 M-tweet world (\`--db\` a seeded file; ${scale.seeded}) | ${ms(scale.startBig)} |`] : []),
+    `| POST /_emulator/reset round trip, median of 20 (min ${resets[0].toFixed(1)} ms, max ${resets[resets.length - 1].toFixed(1)} ms) | ${resets[10].toFixed(1)} ms |`,
+    `| RSS idle, small world (after start) | ${mb(idleRss)} |`,
+    `| RSS peak under the throughput load, small world | ${mb(loadedRss)} |`,
+    ...(scale
+      ? [
+          `| RSS idle, 10 k world / 1 M world | ${mb(scale.small.idle)} / ${mb(scale.big.idle)} |`,
+          `| RSS peak after the scale reads, 10 k world / 1 M world | ${mb(scale.small.loaded)} / ${mb(scale.big.loaded)} |`,
+        ]
+      : []),
+    '',
+    ...(scale
+      ? [
+          '## Scale: 10 k vs 1 M tweets',
+          '',
+          'Worlds from `npm run seed -- --size 10000` (100 users) and `--size 1000000` (10 000 users), cached in bench/.data/ per schema version; the caller is alice (who writes 8 % of all tweets and is followed by every user). 10 connections. Target: latency at 1 M within 1.5 × of 10 k.',
+          '',
+          '| read | 10 k req/s | 10 k mean ms | 10 k p99 ms | 1 M req/s | 1 M mean ms | 1 M p99 ms | mean 1 M / 10 k | ret ≠ 0 |',
+          '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+          ...scale.small.rows.map((a, i) => {
+            const b = scale!.big.rows[i];
+            return `| ${a.name} | ${a.rps.toFixed(0)} | ${a.mean.toFixed(2)} | ${a.p99} | ${b.rps.toFixed(0)} | ${b.mean.toFixed(2)} | ${b.p99} | ${(b.mean / a.mean).toFixed(2)} | ${a.bad + b.bad} |`;
+          }),
+          '',
+        ]
+      : []),
   ].join('\n');
   writeFileSync(join(ROOT, 'bench', 'results.md'), md);
   process.stdout.write(`\nwritten bench/results.md\n`);

@@ -12,7 +12,9 @@ if (mode === 'hello') {
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(JSON.stringify({ address }) + '\n');
 } else {
-  const app = await buildApp({ db: ':memory:', seed: 1, size: 'small', logger: false });
+  // `emulator [file]`: the small in-memory world, or a seeded store file (the scale runs)
+  const db = process.argv[3] ?? ':memory:';
+  const app = await buildApp({ db, seed: 1, size: 'small', logger: false });
   const w = app.world;
   w.rules.postBurst = 0;
   w.rules.duplicateWindowSeconds = 0;
@@ -24,6 +26,7 @@ if (mode === 'hello') {
   process.stdout.write(
     JSON.stringify({
       address,
+      pid: process.pid,
       graph: { access_token: g.access_token, oauth_consumer_key: FIXTURES.graphApp.appid, openid: w.apps.openidFor(FIXTURES.graphApp.appid, alice) },
       weibo: { token: t.token, secret: t.secret, consumerKey: FIXTURES.weiboApp.appid, consumerSecret: FIXTURES.weiboApp.secret },
     }) + '\n',

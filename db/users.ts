@@ -119,6 +119,10 @@ export class UserStore {
     this.w.db.prepare(`UPDATE users SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
   }
 
+  followCounts(id: number): { fansnum: number; idolnum: number } {
+    return { fansnum: counter(this.w.db, 'fans', id), idolnum: counter(this.w.db, 'idols', id) };
+  }
+
   counters(id: number): UserCounters {
     const q = (sql: string) => (this.w.db.prepare(sql).get(id) as { n: number }).n;
     return {

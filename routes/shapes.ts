@@ -87,7 +87,8 @@ export function userMap(hs: HydratedTweet[]): Record<string, string> {
 /** A user in friends/* and relation/* lists and search/user results. */
 export function userListItem(u: UserRow, c: ShapeContext): Record<string, unknown> {
   const w = c.world;
-  const counters = w.users.counters(u.id);
+  // fans and idols only: the profile's other counters (mutual fans, favourites) are not in list items
+  const counters = w.users.followCounts(u.id);
   const latest = w.tweets.latestOf(u.id);
   const out: Record<string, unknown> = {
     city_code: u.city_code,
