@@ -35,6 +35,23 @@ export class RelationStore {
     return ((this.w.db.prepare(`SELECT MAX(seq) m FROM ${table}`).get() as { m: number | null }).m ?? 0) + 1;
   }
 
+  /** Of `ids`: who follows the viewer (fans) and whom the viewer follows (idols). */
+  viewerRelations(viewerId: number, ids: number[]): { fans: Set<number>; idols: Set<number> } {
+    const fans = new Set<number>();
+    const idols = new Set<number>();
+    if (ids.length) {
+      const marks = ids.map(() => '?').join(',');
+      const rows = this.w.db
+        .prepare(`SELECT fan_id, idol_id FROM follows WHERE (idol_id = ? AND fan_id IN (${marks})) OR (fan_id = ? AND idol_id IN (${marks}))`)
+        .all(viewerId, ...ids, viewerId, ...ids) as { fan_id: number; idol_id: number }[];
+      for (const r of rows) {
+        if (r.idol_id === viewerId) fans.add(r.fan_id);
+        if (r.fan_id === viewerId) idols.add(r.idol_id);
+      }
+    }
+    return { fans, idols };
+  }
+
   isIdol(fanId: number, idolId: number): boolean {
     return !!this.w.db.prepare('SELECT 1 FROM follows WHERE fan_id = ? AND idol_id = ?').get(fanId, idolId);
   }

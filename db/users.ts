@@ -136,6 +136,26 @@ export class UserStore {
     };
   }
 
+  /** fans / idols counters of many users (missing ids count 0). */
+  followCountsMany(ids: number[]): Map<number, { fansnum: number; idolnum: number }> {
+    const out = new Map(ids.map((id) => [id, { fansnum: 0, idolnum: 0 }]));
+    if (!ids.length) return out;
+    const rows = this.w.db
+      .prepare(`SELECT key, id, n FROM counters WHERE key IN ('fans', 'idols') AND id IN (${ids.map(() => '?').join(',')})`)
+      .all(...ids) as { key: 'fans' | 'idols'; id: number; n: number }[];
+    for (const r of rows) out.get(r.id)![r.key === 'fans' ? 'fansnum' : 'idolnum'] = r.n;
+    return out;
+  }
+
+  /** Tags of many users, in tag id order. */
+  tagsMany(ids: number[]): Map<number, { id: string; name: string }[]> {
+    const out = new Map(ids.map((id) => [id, [] as { id: string; name: string }[]]));
+    if (!ids.length) return out;
+    const rows = this.w.db.prepare(`SELECT user_id, id, name FROM tags WHERE user_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as { user_id: number; id: number; name: string }[];
+    for (const r of rows) out.get(r.user_id)!.push({ id: String(r.id), name: r.name });
+    return out;
+  }
+
   tags(id: number): { id: string; name: string }[] {
     return (this.w.db.prepare('SELECT id, name FROM tags WHERE user_id = ? ORDER BY id').all(id) as { id: number; name: string }[]).map((t) => ({
       id: String(t.id),

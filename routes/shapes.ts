@@ -86,30 +86,41 @@ export function userMap(hs: HydratedTweet[]): Record<string, string> {
 
 /** A user in friends/* and relation/* lists and search/user results. */
 export function userListItem(u: UserRow, c: ShapeContext): Record<string, unknown> {
+  return userListItems([u], c)[0];
+}
+
+/** List items of many users: counters, relations to the viewer and tags read once for the page. */
+export function userListItems(users: UserRow[], c: ShapeContext): Record<string, unknown>[] {
   const w = c.world;
+  const ids = users.map((u) => u.id);
   // fans and idols only: the profile's other counters (mutual fans, favourites) are not in list items
-  const counters = w.users.followCounts(u.id);
-  const latest = w.tweets.latestOf(u.id);
-  const out: Record<string, unknown> = {
-    city_code: u.city_code,
-    country_code: u.country_code,
-    fansnum: counters.fansnum,
-    head: headUrl(c.base, u.head),
-    idolnum: counters.idolnum,
-    isfans: w.relations.isIdol(u.id, c.viewerId) ? 1 : 0,
-    isidol: w.relations.isIdol(c.viewerId, u.id) ? 1 : 0,
-    isrealname: u.isrealname,
-    isvip: u.isvip,
-    location: u.location,
-    name: u.name,
-    nick: u.nick,
-    province_code: u.province_code,
-    sex: u.sex,
-    tag: w.users.tags(u.id),
-    tweet: latest ? [{ from: latest.from_label, id: String(latest.id), text: tweetHtml(latest.origtext), timestamp: latest.timestamp }] : [],
-  };
-  if (c.appid) out.openid = w.apps.openidFor(c.appid, u.id);
-  return out;
+  const counts = w.users.followCountsMany(ids);
+  const rel = w.relations.viewerRelations(c.viewerId, ids);
+  const tags = w.users.tagsMany(ids);
+  return users.map((u) => {
+    const counters = counts.get(u.id)!;
+    const latest = w.tweets.latestOf(u.id);
+    const out: Record<string, unknown> = {
+      city_code: u.city_code,
+      country_code: u.country_code,
+      fansnum: counters.fansnum,
+      head: headUrl(c.base, u.head),
+      idolnum: counters.idolnum,
+      isfans: rel.fans.has(u.id) ? 1 : 0,
+      isidol: rel.idols.has(u.id) ? 1 : 0,
+      isrealname: u.isrealname,
+      isvip: u.isvip,
+      location: u.location,
+      name: u.name,
+      nick: u.nick,
+      province_code: u.province_code,
+      sex: u.sex,
+      tag: tags.get(u.id)!,
+      tweet: latest ? [{ from: latest.from_label, id: String(latest.id), text: tweetHtml(latest.origtext), timestamp: latest.timestamp }] : [],
+    };
+    if (c.appid) out.openid = w.apps.openidFor(c.appid, u.id);
+    return out;
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam, writeRefused } from '../../server/errors.js';
 import type { UserRow } from '../../db/users.js';
 import { graphRelationPage } from '../../db/graph_relations.js';
-import { shapeContext, userListItem } from '../shapes.js';
+import { shapeContext, userListItems } from '../shapes.js';
 
 const MAX_TARGETS = 30;
 
@@ -27,8 +27,7 @@ function list(ctx: Ctx, kind: 'fans' | 'idols') {
   const page = graphRelationPage(ctx.world, kind, ctx.user.id, o);
   const users = ctx.world.users.byIds(page.items);
   const c = shapeContext(ctx, true);
-  const info = page.items.map((id) => {
-    const item = userListItem(users.get(id)!, c);
+  const info = userListItems(page.items.map((id) => users.get(id)!), c).map((item) => {
     // the Java SDK reads `vip` where the wiki says `isvip` (reference §5.3): both are sent
     item.vip = item.isvip;
     return item;

@@ -7,7 +7,7 @@ import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { ApiError, badParam } from '../../server/errors.js';
 import type { UserRow } from '../../db/users.js';
 import { headUrl } from '../pictures.js';
-import { shapeContext, userListItem } from '../shapes.js';
+import { shapeContext, userListItems } from '../shapes.js';
 import { blacklist, checkRelations, follow, unblacklist, unfollow, unsetSpecial, userNamed } from '../../db/social.js';
 
 export const LIST_MAX_REQNUM = 30;
@@ -29,11 +29,9 @@ function listOf(ctx: Ctx, kind: Kind, owner: UserRow) {
   const page = ctx.world.relations.list(kind, owner.id, startindex, reqnum);
   const users = ctx.world.users.byIds(page.items);
   const sc = shapeContext(ctx);
-  const info = page.items.map((id) => {
-    const u = users.get(id)!;
-    // the blacklist answers only name, nick and head (seed 002)
-    return kind === 'black' ? { head: headUrl(ctx.base, u.head), name: u.name, nick: u.nick } : userListItem(u, sc);
-  });
+  const rows = page.items.map((id) => users.get(id)!);
+  // the blacklist answers only name, nick and head (seed 002)
+  const info = kind === 'black' ? rows.map((u) => ({ head: headUrl(ctx.base, u.head), name: u.name, nick: u.nick })) : userListItems(rows, sc);
   return { hasnext: page.hasnext, info, timestamp: ctx.world.now() };
 }
 

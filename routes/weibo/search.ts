@@ -10,7 +10,7 @@ import { ApiError, badParam } from '../../server/errors.js';
 import { searchTweets, searchUsers, searchUsersByTag, type SearchPage } from '../../db/search.js';
 import type { UserRow } from '../../db/users.js';
 import type { World } from '../../db/world.js';
-import { shapeContext, tweetShape, userListItem, userMap } from '../shapes.js';
+import { shapeContext, tweetShape, userListItems, userMap } from '../shapes.js';
 
 export const USER_PAGESIZE_MAX = 15;
 export const TWEET_PAGESIZE_MAX = 30;
@@ -49,7 +49,7 @@ function userSearch(find: (w: World, keyword: string, offset: number, limit: num
     const sc = shapeContext(ctx);
     return {
       hasnext: q.offset + r.rows.length < r.total ? 0 : 1,
-      info: r.rows.map((u) => userListItem(u, sc)),
+      info: userListItems(r.rows, sc),
       timestamp: ctx.world.now(),
       totalnum: r.total,
     };
