@@ -16,6 +16,7 @@ import { registerControl } from './control.js';
 import { rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
+import { registerListeners } from './listen.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -77,6 +78,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   app.addHook('onRequest', async (req) => {
     req.world = app.world;
   });
+  // which listener serves what (control / graph / weibo ports, server/listen.ts): decided before
+  // the control plane's hooks run
+  registerListeners(app, opts.tls);
 
   await app.register(formbody);
   await app.register(multipart, {

@@ -25,6 +25,12 @@ export interface EmulatorConfig {
   certDir: string;
   /** when set, every /_emulator/ call needs `Authorization: Bearer <adminToken>` ('' = open) */
   adminToken: string;
+  /** when set, /_emulator/* is served only on this extra port (same host), not on `port` (0 = off) */
+  controlPort: number;
+  /** an extra port that serves only graph.qq.com paths (0 = off) */
+  graphPort: number;
+  /** an extra port that serves only open.t.qq.com paths (0 = off) */
+  weiboPort: number;
 }
 
 export const DEFAULTS: EmulatorConfig = {
@@ -41,6 +47,9 @@ export const DEFAULTS: EmulatorConfig = {
   https: false,
   certDir: './data/certs',
   adminToken: '',
+  controlPort: 0,
+  graphPort: 0,
+  weiboPort: 0,
 };
 
 const ENV: Record<keyof EmulatorConfig, string> = {
@@ -57,6 +66,9 @@ const ENV: Record<keyof EmulatorConfig, string> = {
   https: 'EMU_HTTPS',
   certDir: 'EMU_CERT_DIR',
   adminToken: 'EMU_ADMIN_TOKEN',
+  controlPort: 'EMU_CONTROL_PORT',
+  graphPort: 'EMU_GRAPH_PORT',
+  weiboPort: 'EMU_WEIBO_PORT',
 };
 
 /** Environment variable of each setting (for docs, Dockerfile and compose checks). */
@@ -79,7 +91,12 @@ export const HELP = `Usage: tencent-open-emulator [options]
                        localhost and 127.0.0.1 are generated on first start (EMU_HTTPS=1)
   --cert-dir <dir>     where ca.pem (trust it in clients) and server.pem live
                                                  (EMU_CERT_DIR, default ${DEFAULTS.certDir})
-  --admin-token <t>    require Authorization: Bearer <t> on /_emulator/ (EMU_ADMIN_TOKEN, default: none)
+  --admin-token <t>    require Authorization: Bearer <t> on /_emulator/ (EMU_ADMIN_TOKEN, default: none;
+                       the console page itself loads without it and asks for it)
+  --control-port <n>   serve /_emulator/ (control, console, docs) only on this extra port of the
+                       same host; the main port then answers 404 there (EMU_CONTROL_PORT, default 0 = off)
+  --graph-port <n>     extra port serving only graph.qq.com paths (EMU_GRAPH_PORT, default 0 = off)
+  --weibo-port <n>     extra port serving only open.t.qq.com paths (EMU_WEIBO_PORT, default 0 = off)
   --help               this text
 `;
 
@@ -100,6 +117,9 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
       https: { type: 'boolean' },
       'cert-dir': { type: 'string' },
       'admin-token': { type: 'string' },
+      'control-port': { type: 'string' },
+      'graph-port': { type: 'string' },
+      'weibo-port': { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: false,
@@ -127,6 +147,9 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
     adminToken: pick('adminToken', 'admin-token') ?? DEFAULTS.adminToken,
     https: values.https === true || /^(1|true|yes|on)$/i.test(env[ENV.https] ?? ''),
     certDir: pick('certDir', 'cert-dir') ?? DEFAULTS.certDir,
+    controlPort: num('controlPort', 'control-port'),
+    graphPort: num('graphPort', 'graph-port'),
+    weiboPort: num('weiboPort', 'weibo-port'),
     help: values.help === true,
   };
 }

@@ -1,9 +1,10 @@
 // A small admin console at GET /_emulator/console: one self-contained HTML page (inline CSS and JS,
 // nothing fetched from elsewhere) that reads the control plane's JSON endpoints (/_emulator/info,
 // /_emulator/export, /_emulator/journal) and offers a Reset button (POST /_emulator/reset).
-// Every value is written with textContent, never parsed as HTML. Like every /_emulator/ path the
-// page itself sits behind the admin token when one is configured; the page sends `?token=` as
-// `Authorization: Bearer …` on its own fetches.
+// Every value is written with textContent, never parsed as HTML. With an admin token configured
+// the page's HTML (which holds no data) still loads without it (server/control.ts exempts exactly
+// GET/HEAD of this path); every data call needs it: on a 401 the page shows a password prompt, keeps
+// the token in sessionStorage (this tab only) and sends it as `Authorization: Bearer …`.
 import type { FastifyInstance } from 'fastify';
 
 export const CONSOLE_PATH = '/_emulator/console';
@@ -25,14 +26,18 @@ th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-al
 th { background: #f3f3f3; }
 td { max-width: 40em; overflow-wrap: anywhere; }
 #status { margin-left: 1em; color: #555; }
-#status.error { color: #b00; }
+#status.error, #auth-message { color: #b00; }
+#auth { border: 1px solid #e0b4b4; background: #fff6f6; padding: 0.5em 1em; }
 .note { color: #777; font-size: 0.9em; }
 button { font-size: 1em; padding: 2px 10px; }
 </style>
 </head>
 <body>
 <h1>Tencent open-platform emulator — console</h1>
-<p><button id="refresh" type="button">Refresh</button> <button id="reset" type="button">Reset world</button><span id="status"></span></p>
+<form id="auth" hidden><p id="auth-message"></p>
+<p><label for="token">Admin token</label> <input id="token" name="token" type="password" autocomplete="current-password" required> <button id="use-token" type="submit">Use token</button></p>
+<p class="note">Kept in this tab's sessionStorage and sent as Authorization: Bearer on the console's own calls.</p></form>
+<p><button id="refresh" type="button">Refresh</button> <button id="reset" type="button">Reset world</button> <button id="forget" type="button" hidden>Forget token</button><span id="status"></span></p>
 <p id="summary" class="note"></p>
 <h2>Users</h2><p class="note" id="users-note"></p>
 <table id="users"><thead><tr><th>id</th><th>name</th><th>nick</th><th>openid</th><th>unionid</th><th>sex</th><th>location</th></tr></thead><tbody></tbody></table>
@@ -48,17 +53,45 @@ button { font-size: 1em; padding: 2px 10px; }
 (function () {
   'use strict';
   var ROWS = ${ROWS};
-  var token = new URLSearchParams(location.search).get('token');
+  var KEY = 'emulator-admin-token';
+  var token = null;
+  try { token = sessionStorage.getItem(KEY); } catch (e) { token = null; }
+  function keep(t) {
+    token = t;
+    try { if (t) sessionStorage.setItem(KEY, t); else sessionStorage.removeItem(KEY); } catch (e) { /* storage off: this page only */ }
+    document.getElementById('forget').hidden = !t;
+  }
+  keep(token);
   function headers() { return token ? { Authorization: 'Bearer ' + token } : {}; }
   function call(method, path) {
     return fetch(path, { method: method, headers: headers(), cache: 'no-store' }).then(function (r) {
       return r.text().then(function (text) {
         var body;
         try { body = JSON.parse(text); } catch (e) { body = { error: text }; }
-        if (!r.ok) throw new Error(method + ' ' + path + ': ' + r.status + ' ' + (body && body.error ? body.error : ''));
+        if (!r.ok) {
+          var err = new Error(method + ' ' + path + ': ' + r.status + ' ' + (body && body.error ? body.error : ''));
+          err.unauthorized = r.status === 401;
+          throw err;
+        }
         return body;
       });
     });
+  }
+  function clearTables() {
+    ['users', 'tweets', 'relations', 'tokens', 'journal'].forEach(function (id) { fill(id, [], 0); });
+    document.getElementById('summary').textContent = '';
+  }
+  function askToken() {
+    var msg = token ? 'The admin token was refused (401). Enter the token the emulator was started with (--admin-token / EMU_ADMIN_TOKEN).' : 'This emulator needs its admin token (401): enter it to load the data.';
+    document.getElementById('auth-message').textContent = msg;
+    document.getElementById('auth').hidden = false;
+    clearTables();
+    status('401: admin token needed', true);
+    document.getElementById('token').focus();
+  }
+  function failed(e) {
+    if (e && e.unauthorized) return askToken();
+    status(String(e && e.message ? e.message : e), true);
   }
   function status(text, isError) {
     var s = document.getElementById('status');
@@ -106,14 +139,22 @@ button { font-size: 1em; padding: 2px 10px; }
   function load() {
     status('loading…');
     return Promise.all([call('GET', '/_emulator/info'), call('GET', '/_emulator/export'), call('GET', '/_emulator/journal?limit=' + ROWS)])
-      .then(function (r) { render(r[0], r[1], r[2]); status('loaded ' + new Date().toISOString()); })
-      .catch(function (e) { status(String(e && e.message ? e.message : e), true); });
+      .then(function (r) { document.getElementById('auth').hidden = true; render(r[0], r[1], r[2]); status('loaded ' + new Date().toISOString()); })
+      .catch(failed);
   }
+  document.getElementById('auth').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var input = document.getElementById('token');
+    keep(input.value);
+    input.value = '';
+    load();
+  });
+  document.getElementById('forget').addEventListener('click', function () { keep(null); clearTables(); status('token forgotten'); load(); });
   document.getElementById('refresh').addEventListener('click', load);
   document.getElementById('reset').addEventListener('click', function () {
     if (!confirm('Reset the world to its seeded state?')) return;
     status('resetting…');
-    call('POST', '/_emulator/reset').then(load).catch(function (e) { status(String(e && e.message ? e.message : e), true); });
+    call('POST', '/_emulator/reset').then(load).catch(failed);
   });
   load();
 })();

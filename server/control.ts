@@ -18,6 +18,7 @@ import { FIXTURES } from '../seed/generate.js';
 import { flatten } from './args.js';
 import { ApiError } from './errors.js';
 import { renderError, send, type Envelope } from './respond.js';
+import { CONSOLE_PATH } from './console.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -394,7 +395,9 @@ export function registerControl(app: FastifyInstance): void {
   // --- hooks -------------------------------------------------------------------------------
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith(PREFIX)) {
-      if (config.adminToken) {
+      // the console page's HTML holds no data and asks for the token itself (server/console.ts)
+      const consolePage = req.routeOptions.url === CONSOLE_PATH && (req.method === 'GET' || req.method === 'HEAD');
+      if (config.adminToken && !consolePage) {
         const h = req.headers.authorization;
         if (h !== `Bearer ${config.adminToken}`) {
           reply.header('www-authenticate', 'Bearer realm="emulator"');

@@ -1,4 +1,5 @@
-// Reaching the emulator: both platforms share one port. Clients that can change only a base URL
+// Reaching the emulator: both platforms share one port (optionally each also gets its own port,
+// server/listen.ts). Clients that can change only a base URL
 // (not the host they resolve) put the real host name first in the path:
 //   http://localhost:8080/graph.qq.com/oauth2.0/me  ≡  http://graph.qq.com:8080/oauth2.0/me
 //   http://localhost:8080/open.t.qq.com/api/t/add   ≡  http://open.t.qq.com:8080/api/t/add
@@ -37,4 +38,24 @@ export function requestPrefix(req: FastifyRequest): string {
 /** The path the client called (prefix included, query excluded). */
 export function clientPath(req: FastifyRequest): string {
   return (req.originalUrl ?? req.url).split('?')[0];
+}
+
+/** First path segments of graph.qq.com routes (QQ Connect OAuth 2.0, OpenAPI, retired APIs, and
+ * the QZone photo / avatar picture links graph answers give: routes/graph/*, routes/pictures.ts). */
+export const GRAPH_PATH_PREFIXES = ['/oauth2.0/', '/user/', '/t/', '/photo/', '/relation/', '/cft_info/', '/share/', '/blog/', '/qzonepic/', '/qzapp/', '/qqapp/'] as const;
+/** First path segments of open.t.qq.com routes (Weibo API, OAuth 1.0a, tweet and head pictures:
+ * routes/weibo/*, routes/pictures.ts). */
+export const WEIBO_PATH_PREFIXES = ['/api/', '/cgi-bin/', '/mblogpic/', '/mbloghead/'] as const;
+/** open.t.qq.com picture paths that graph.qq.com answers link to as well (t/add_pic_t's imgurl,
+ * heads in user/get_info, t/get_repost_list, relation lists): served on the graph port too. */
+export const SHARED_PICTURE_PREFIXES = ['/mblogpic/', '/mbloghead/'] as const;
+
+export type PathOwner = 'emulator' | 'graph.qq.com' | 'open.t.qq.com';
+
+/** Which side a route path (fastify syntax or a concrete path, no host prefix) belongs to. */
+export function ownerOfPath(path: string): PathOwner | undefined {
+  if (path.startsWith('/_emulator/')) return 'emulator';
+  if (WEIBO_PATH_PREFIXES.some((p) => path.startsWith(p))) return 'open.t.qq.com';
+  if (GRAPH_PATH_PREFIXES.some((p) => path.startsWith(p))) return 'graph.qq.com';
+  return undefined;
 }

@@ -162,7 +162,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'DELETE', url: '/_emulator/worlds/:id', summary: 'delete an isolated world' },
   { method: 'GET', url: OPENAPI_PATH, summary: 'this OpenAPI 3.0 description' },
   { method: 'GET', url: DOCS_PATH, summary: 'the docs page (HTML) built from the same description' },
-  { method: 'GET', url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button' },
+  { method: 'GET', url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button; the page loads without the admin token and asks for it, its data calls send it' },
 ];
 
 const ENVELOPE_TEXT: Record<Envelope, string> = {

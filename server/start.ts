@@ -4,6 +4,13 @@ import { buildApp } from './app.js';
 import { HELP, loadConfig } from './config.js';
 import { ensureCerts } from './tls.js';
 import { loggerExtras } from './logging.js';
+import { listen, type ListenerName } from './listen.js';
+
+const SERVES: Record<Exclude<ListenerName, 'main'>, string> = {
+  control: 'the control plane only (/_emulator/: control calls, console, docs)',
+  graph: 'graph.qq.com paths only',
+  weibo: 'open.t.qq.com paths only',
+};
 
 async function main() {
   let config;
@@ -21,8 +28,10 @@ async function main() {
   const tls = config.https ? ensureCerts(config.certDir) : undefined;
   if (tls) process.stdout.write(`HTTPS: ${tls.generated ? 'generated' : 'using'} certificates in ${config.certDir}; clients must trust ${tls.caPath}\n`);
   const app = await buildApp({ ...config, logger: { ...loggerExtras() }, tls: tls && { key: tls.key, cert: tls.cert } });
-  const address = await app.listen({ host: config.host, port: config.port });
-  process.stdout.write(`tencent-open-emulator listening on ${address} (db ${config.db}, seed ${config.seed}, size ${config.size}) in ${Date.now() - started} ms\n`);
+  const [main, ...extras] = await listen(app);
+  process.stdout.write(`tencent-open-emulator listening on ${main.url} (db ${config.db}, seed ${config.seed}, size ${config.size}) in ${Date.now() - started} ms\n`);
+  for (const l of extras) process.stdout.write(`  ${l.name} port ${l.url}: ${SERVES[l.name as keyof typeof SERVES]}\n`);
+  if (extras.some((l) => l.name === 'control')) process.stdout.write(`  ${main.url} answers 404 on /_emulator/\n`);
   const stop = async () => {
     await app.close();
     app.world.db.close();

@@ -8,7 +8,7 @@ import { build, weiboCreds, signed } from '../helpers.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-t.test('the page is HTML with no outside references, guarded by the admin token', async (t) => {
+t.test('the page is HTML with no outside references; with an admin token only the page loads without it', async (t) => {
   const app = await build();
   t.teardown(() => app.close());
   const res = await app.inject({ method: 'GET', url: '/_emulator/console' });
@@ -19,8 +19,22 @@ t.test('the page is HTML with no outside references, guarded by the admin token'
   t.notMatch(res.body, /innerHTML/, 'values are written as text');
   const guarded = await build({ adminToken: 's3cret' });
   t.teardown(() => guarded.close());
-  t.equal((await guarded.inject({ method: 'GET', url: '/_emulator/console' })).statusCode, 401, 'without the token');
-  t.equal((await guarded.inject({ method: 'GET', url: '/_emulator/console', headers: { authorization: 'Bearer s3cret' } })).statusCode, 200, 'with the token');
+  const page = await guarded.inject({ method: 'GET', url: '/_emulator/console' });
+  t.equal(page.statusCode, 200, 'the page loads without the token');
+  t.equal(page.body, res.body, 'the same HTML: no data in it');
+  t.match(page.headers['content-security-policy'], /default-src 'none'/, 'same CSP');
+  t.equal((await guarded.inject({ method: 'HEAD', url: '/_emulator/console' })).statusCode, 200, 'HEAD too');
+  t.match(page.body, /<input id="token" name="token" type="password"/, 'a password input for the token');
+  t.match(page.body, /sessionStorage/, 'kept in sessionStorage');
+  // only the page: the data it reads, the other pages and writes still need the token
+  for (const [method, url] of [['GET', '/_emulator/info'], ['GET', '/_emulator/export'], ['GET', '/_emulator/journal'], ['POST', '/_emulator/reset'], ['POST', '/_emulator/console'], ['GET', '/_emulator/docs'], ['GET', '/_emulator/openapi.json'], ['GET', '/_emulator/console/x'], ['GET', '/%5Femulator/info']] as const) {
+    const r = await guarded.inject({ method, url });
+    t.ok(r.statusCode === 401 || r.statusCode === 404, `${method} ${url} without the token: ${r.statusCode}`);
+    t.notMatch(r.body, /"users"|"fixtures"|"entries"/, `${method} ${url}: no data`);
+  }
+  t.equal((await guarded.inject({ method: 'GET', url: '/_emulator/info' })).statusCode, 401, 'info: 401');
+  t.equal((await guarded.inject({ method: 'GET', url: '/_emulator/info', headers: { authorization: 'Bearer s3cret' } })).statusCode, 200, 'info with the token');
+  t.equal((await guarded.inject({ method: 'GET', url: '/_emulator/console', headers: { authorization: 'Bearer wrong' } })).statusCode, 200, 'the page ignores a wrong token');
 });
 
 t.test('console in chromium: users, tweets, relations, tokens, journal, reset', async (t) => {
@@ -76,7 +90,7 @@ t.test('console in chromium: users, tweets, relations, tokens, journal, reset', 
   t.same(errors, [], 'no script errors');
 });
 
-t.test('with an admin token: the page sends ?token= as a Bearer header on its fetches', async (t) => {
+t.test('with an admin token: the page loads, asks for the token, keeps it, sends it as Bearer', async (t) => {
   t.ok(existsSync(CHROMIUM), `${CHROMIUM} is installed (apt-get install chromium)`);
   if (!existsSync(CHROMIUM)) return;
   const app = await build({ adminToken: 's3cret' });
@@ -84,18 +98,89 @@ t.test('with an admin token: the page sends ?token= as a Bearer header on its fe
   t.teardown(() => app.close());
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('no port');
+  const url = `http://127.0.0.1:${addr.port}/_emulator/console`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.teardown(() => browser.close());
   const page = await browser.newPage();
-  // the page itself is guarded like every /_emulator/ path: add the header to the navigation only
-  await page.route('**/_emulator/console*', (route) => route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer s3cret' } }));
-  const settled = () => page.waitForFunction(() => /^(loaded |GET )/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 10000 });
-  await page.goto(`http://127.0.0.1:${addr.port}/_emulator/console?token=s3cret`);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // every answer to a data call the page makes, with the Authorization it sent
+  const calls: { path: string; status: number; auth: string | undefined }[] = [];
+  page.on('response', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname !== '/_emulator/console') calls.push({ path: u.pathname, status: r.status(), auth: r.request().headers().authorization });
+  });
+  const settled = () => page.waitForFunction(() => /^(loaded |401|GET |POST )/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 10000 });
+  const rows = () => page.$$eval('#users tbody tr', (trs) => trs.length);
+  // the three data calls of one load, answered (Promise.all in the page settles on the first 401)
+  const dataCalls = () => Promise.all(['/_emulator/info', '/_emulator/export', '/_emulator/journal'].map((p) => page.waitForResponse((r) => new URL(r.url()).pathname === p)));
+  const promptShown = () => page.$eval('#auth', (f) => !(f as HTMLFormElement).hidden);
+
+  const answered0 = dataCalls();
+  const nav = await page.goto(url);
+  await answered0;
+  t.equal(nav?.status(), 200, 'the page loads with no token at all');
+  await settled();
+  t.match(await page.textContent('#status'), /^401/, 'the data calls are refused');
+  t.ok(calls.length >= 3 && calls.every((c) => c.status === 401 && c.auth === undefined), 'info, export and journal answered 401 (no token sent)');
+  t.ok(await promptShown(), 'the token prompt is shown');
+  t.match(await page.textContent('#auth-message'), /needs its admin token/);
+  t.equal(await page.getAttribute('#token', 'type'), 'password');
+  t.equal(await rows(), 0, 'no data');
+
+  // a wrong token: refused, a clear message, the prompt again
+  calls.length = 0;
+  await page.fill('#token', 'wrong');
+  const answered1 = dataCalls();
+  await page.click('#use-token');
+  await answered1;
+  await settled();
+  t.match(await page.textContent('#status'), /^401/);
+  t.ok(calls.length >= 3 && calls.every((c) => c.status === 401 && c.auth === 'Bearer wrong'), 'sent as Bearer, refused');
+  t.match(await page.textContent('#auth-message'), /refused/, 'says the token was refused');
+  t.ok(await promptShown(), 'asks again');
+  t.equal(await page.inputValue('#token'), '', 'the input is cleared');
+  t.equal(await rows(), 0, 'still no data');
+
+  // the right token: every call carries it and succeeds
+  calls.length = 0;
+  await page.fill('#token', 's3cret');
+  const answered2 = dataCalls();
+  await page.click('#use-token');
+  await answered2;
   await settled();
   t.match(await page.textContent('#status'), /^loaded /, 'loaded with the token');
-  t.ok((await page.$$eval('#users tbody td:nth-child(2)', (tds) => tds.map((td) => td.textContent))).includes('alice'));
-  await page.goto(`http://127.0.0.1:${addr.port}/_emulator/console?token=wrong`);
+  t.ok(calls.length >= 3 && calls.every((c) => c.status === 200 && c.auth === 'Bearer s3cret'), 'info, export and journal with Authorization: Bearer s3cret');
+  t.notOk(await promptShown(), 'the prompt is gone');
+  t.ok((await page.$$eval('#users tbody td:nth-child(2)', (tds) => tds.map((td) => td.textContent))).includes('alice'), 'data shows');
+  t.equal(await page.evaluate(() => sessionStorage.getItem('emulator-admin-token')), 's3cret', 'kept in sessionStorage');
+  t.notMatch(page.url(), /s3cret/, 'not in the URL');
+
+  // a reload uses the kept token without asking; Reset sends it too
+  calls.length = 0;
+  const answered3 = dataCalls();
+  await page.reload();
+  await answered3;
   await settled();
-  t.match(await page.textContent('#status'), /401/, 'a wrong token shows the refusal');
-  t.equal(await page.$$eval('#users tbody tr', (trs) => trs.length), 0, 'and no data');
+  t.match(await page.textContent('#status'), /^loaded /, 'reload: loaded from the kept token');
+  t.notOk(await promptShown());
+  page.on('dialog', (d) => void d.accept());
+  calls.length = 0;
+  const resetDone = Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/_emulator/reset'), dataCalls()]);
+  await page.click('#reset');
+  await resetDone;
+  await settled();
+  const reset = calls.find((c) => c.path === '/_emulator/reset');
+  t.same(reset && { status: reset.status, auth: reset.auth }, { status: 200, auth: 'Bearer s3cret' }, 'Reset sent the token');
+
+  // Forget: back to the prompt, nothing shown
+  const answered4 = dataCalls();
+  await page.click('#forget');
+  await answered4;
+  await settled();
+  t.match(await page.textContent('#status'), /^401/);
+  t.ok(await promptShown());
+  t.equal(await rows(), 0);
+  t.equal(await page.evaluate(() => sessionStorage.getItem('emulator-admin-token')), null);
+  t.same(errors, [], 'no script errors');
 });
