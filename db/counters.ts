@@ -17,6 +17,22 @@ export function rebuildCounters(db: DB): void {
   db.prepare(`INSERT INTO counters (key, id, n) ${COUNTERS_SELECT}`).run();
 }
 
+/**
+ * Runs a bulk load (the seed) with the counting triggers set aside, then recounts once: the
+ * triggers tripled seeding time (1.1 s → 3.6 s for 100 k tweets). Call inside a transaction, so
+ * the triggers are back even if fn throws or the process dies.
+ */
+export function withCountersSuspended<T>(db: DB, fn: () => T): T {
+  const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%counters%'").all() as { name: string; sql: string }[];
+  for (const t of triggers) db.exec(`DROP TRIGGER "${t.name}"`);
+  try {
+    return fn();
+  } finally {
+    for (const t of triggers) db.exec(t.sql);
+    rebuildCounters(db);
+  }
+}
+
 /** Counters as triggers left them, next to a fresh recount: equal unless the bookkeeping is broken (tests). */
 export function counterDrift(db: DB): { key: string; id: number; kept: number; counted: number }[] {
   return db

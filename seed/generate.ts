@@ -2,6 +2,7 @@
 // Named fixtures (apps and users below) are documented in the README so tests can be
 // written without reading the database.
 import { createHash } from 'node:crypto';
+import { withCountersSuspended } from '../db/counters.js';
 import type { World } from '../db/world.js';
 import { makePng } from './png.js';
 import { mentionedNames, topicTexts } from '../db/tweets.js';
@@ -84,7 +85,7 @@ export function seedWorld(world: World, o: SeedOptions): void {
   const { users: nUsers, tweets: nTweets } = worldSize(o.size);
   const db = world.db;
 
-  world.tx(() => {
+  world.tx(() => withCountersSuspended(db, () => {
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('seed', ?), ('size', ?)").run(String(o.seed), String(o.size));
 
     // pictures: one avatar per user, a pool for tweets and albums
@@ -281,5 +282,5 @@ export function seedWorld(world: World, o: SeedOptions): void {
         insAddr.run(i, 440300, int(0, 20), i === 1 ? '张三' : `收货人${i}`, '0755-86013388', '518057', '13800138000', '深圳市南山区腾讯大厦', fmtTime(t), fmtTime(t), fmtTime(t - 86400));
       }
     }
-  });
+  }));
 }
