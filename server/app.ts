@@ -95,11 +95,21 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // requests whose body parsed: reached preHandler, which runs after the body parsers and the
+  // multipart preValidation step
+  const bodyRead = new WeakSet<FastifyRequest>();
+  app.addHook('preHandler', async (req) => {
+    bodyRead.add(req);
+  });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const envelope = (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? envelopeForPath(req.url);
     const format = requestFormat(req);
     if (err instanceof ApiError) return send(reply, renderError(envelope, err, { format }), err.status);
-    const status = err.statusCode ?? 500;
+    // a multipart body busboy could not read (no boundary, truncated) fails before preHandler with a
+    // status-less error: the client's fault, like any other broken body (found by mutation-testing
+    // test/robustness/fuzz.test.ts)
+    const unreadBody = req.isMultipart() && !bodyRead.has(req);
+    const status = err.statusCode ?? (unreadBody ? 400 : 500);
     if (status >= 400 && status < 500) {
       // body too large, broken multipart, bad content: a parameter error in the API's envelope
       const msg = status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE' ? 'error param: upload too large' : `error param: ${err.message}`;

@@ -131,3 +131,53 @@ t.test('three server processes sharing one SQLite file', async (t) => {
   t.equal(n("SELECT COUNT(*) n FROM follows f JOIN users a ON a.id = f.fan_id JOIN users b ON b.id = f.idol_id WHERE a.name = 'carol' AND b.name = 'erin'"), 1, 'one follows row');
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
 });
+
+// The races above hit the microsecond window between the duplicate check and the insert only
+// sometimes (mutation-testing: a post() without a transaction was caught in 2 of 13 runs). Here a
+// second connection is made to write inside that window every time: it must find the store locked.
+t.test('a post holds the write lock from its duplicate check to its insert (forced race)', async (t) => {
+  const { openDatabase } = await import('../../db/store.js');
+  const { World } = await import('../../db/world.js');
+  const file = tempDb('race');
+  prepareDb(file, ['alice']);
+  const a = new World(openDatabase(file));
+  const b = new World(openDatabase(file));
+  t.teardown(() => {
+    a.db.close();
+    b.db.close();
+  });
+  b.db.pragma('busy_timeout = 0');
+  const alice = a.users.byName('alice')!.id;
+  const content = `raced post ${Date.now()}`;
+  const DUPLICATE_CHECK = 'SELECT * FROM tweets WHERE user_id = ? AND status = 0 ORDER BY timestamp DESC, id DESC LIMIT 1';
+  const prepare = a.db.prepare;
+  let raced: string | undefined;
+  a.db.prepare = ((sql: string) => {
+    const st = prepare(sql);
+    if (sql !== DUPLICATE_CHECK || raced) return st;
+    return {
+      get: (...args: unknown[]) => {
+        const row = st.get(...args);
+        try {
+          b.tweets.post({ userId: alice, type: 1, content });
+          raced = 'the second connection posted';
+        } catch (e) {
+          raced = /busy|locked/i.test(`${(e as { code?: string }).code} ${(e as Error).message}`) ? 'blocked' : `failed: ${(e as Error).message}`;
+        }
+        return row;
+      },
+    };
+  }) as typeof a.db.prepare;
+  let first: string;
+  try {
+    a.tweets.post({ userId: alice, type: 1, content });
+    first = 'posted';
+  } catch (e) {
+    first = `failed: ${(e as Error).message}`;
+  } finally {
+    a.db.prepare = prepare;
+  }
+  t.equal(raced, 'blocked', 'a write from another connection cannot land between the check and the insert');
+  t.equal(first, 'posted', 'the post itself goes through');
+  t.equal((a.db.prepare('SELECT COUNT(*) n FROM tweets WHERE origtext = ?').get(content) as { n: number }).n, 1, 'exactly one row');
+});

@@ -90,6 +90,8 @@ function check(url: string, res: LightMyRequestResponse, before: Record<string, 
   }
   const keys = kind === 'weibo' ? ['ret', 'errcode', 'msg', 'data'] : ['ret', 'msg'];
   for (const k of keys) if (!(k in env)) throw new Error(`envelope lacks ${k}: ${where}`);
+  // the error handler's last resort (server/app.ts): an exception nobody turned into the API's answer
+  if (env.msg === 'server error') throw new Error(`unhandled exception answered as 'server error': ${where}`);
   if (Number(env.ret) !== 0) {
     const after = counts();
     for (const n of tables) if (after[n] !== before[n]) throw new Error(`refused (ret ${env.ret}) but ${n} changed ${before[n]} → ${after[n]}: ${where}`);
