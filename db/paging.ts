@@ -3,18 +3,6 @@
 // ordered newest first by (timestamp, id); the anchor is exclusive, and ties on the same
 // second are broken by id, so walking down then up never skips or repeats a record.
 import type { DB } from './store.js';
-import type { Statement } from 'better-sqlite3';
-
-// Paged queries are built from a few shapes and run many times a request (one per author on
-// home timelines): keep each prepared statement per database.
-const statements = new WeakMap<DB, Map<string, Statement>>();
-function prepared(db: DB, sql: string): Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let st = cache.get(sql);
-  if (!st) cache.set(sql, (st = db.prepare(sql)));
-  return st;
-}
 
 export interface TimeCursor {
   pageflag: 0 | 1 | 2;
@@ -36,7 +24,7 @@ export interface TimePage<T> {
 export function timePage<T>(db: DB, select: string, from: string, args: unknown[], ts: string, id: string, c: TimeCursor): TimePage<T> {
   const k = cursorClause(ts, id, c);
   const sql = `SELECT ${select} ${from}${k.where} ORDER BY ${ts} ${k.order}, ${id} ${k.order} LIMIT ?`;
-  return pageOf(prepared(db, sql).all(...args, ...k.args, c.reqnum + 1) as T[], c, k.order);
+  return pageOf(db.prepare(sql).all(...args, ...k.args, c.reqnum + 1) as T[], c, k.order);
 }
 
 /** The anchor condition and row order of a cursor (the anchor itself excluded, ties broken by id). */
@@ -71,7 +59,7 @@ export function windowedTweetPage(db: DB, authors: string, authorArgs: unknown[]
   const k = cursorClause('timestamp', 'id', c);
   // the inner ORDER BY … LIMIT runs as a co-routine; the outer LIMIT stops it at the last match
   const sql = `SELECT timestamp, id FROM (SELECT user_id, timestamp, id FROM tweets INDEXED BY tweets_status_time_user WHERE status = 0${k.where} ORDER BY timestamp ${k.order}, id ${k.order} LIMIT ?) WHERE user_id IN (${authors}) LIMIT ?`;
-  const rows = prepared(db, sql).all(...k.args, window, ...authorArgs, c.reqnum + 1) as { timestamp: number; id: number }[];
+  const rows = db.prepare(sql).all(...k.args, window, ...authorArgs, c.reqnum + 1) as { timestamp: number; id: number }[];
   if (rows.length <= c.reqnum) return undefined;
   return pageOf(rows, c, k.order);
 }

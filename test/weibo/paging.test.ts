@@ -156,15 +156,39 @@ const USER_SQL = 'SELECT id FROM tweets WHERE status = 0 AND user_id = ?';
 const MENTIONS_SQL = 'SELECT t.id FROM mentions m JOIN tweets t ON t.id = m.tweet_id WHERE m.user_id = ? AND t.status = 0';
 const SPECIAL_SQL = 'SELECT id FROM tweets WHERE status = 0 AND user_id IN (SELECT idol_id FROM follows WHERE fan_id = ? AND special = 1)';
 
+/** SQL texts prepared while fn runs (which of home_timeline's two ways to a page were taken). */
+async function preparedDuring(fn: () => Promise<unknown>): Promise<string[]> {
+  const prepare = db.prepare;
+  const seen: string[] = [];
+  db.prepare = ((sql: string) => (seen.push(sql), prepare(sql))) as typeof db.prepare;
+  try {
+    await fn();
+  } finally {
+    db.prepare = prepare;
+  }
+  return seen;
+}
+
 t.test('T4 home_timeline: down to the end and back up, every row exactly once', async (t) => {
   const expected = idsOf(HOME_SQL, ALICE, ALICE);
-  const w = await walkTime(t, alice, '/api/statuses/home_timeline', {}, 20);
+  let w!: Walk;
+  const sqls = await preparedDuring(async () => (w = await walkTime(t, alice, '/api/statuses/home_timeline', {}, 20)));
+  // db/tweets.ts: pages near the top come off the world's newest tweets (windowedTweetPage), the
+  // last pages from merging every author's own (per-author heads): the walk crosses both
+  t.ok(sqls.some((s) => s.includes('INDEXED BY tweets_status_time_user')), 'some pages read off the world time index');
+  t.ok(sqls.some((s) => s.startsWith('SELECT t.timestamp, t.id FROM tweets t WHERE t.user_id = ?')), 'some pages merged per author');
   checkWalk(t, w, expected, 20);
   t.ok(w.splitTies > 0, `page boundaries inside one second: ${w.splitTies}`);
   // an odd page size moves every boundary
   const w7 = await walkTime(t, alice, '/api/statuses/home_timeline', {}, 13);
   checkWalk(t, w7, expected, 13);
   t.ok(w7.splitTies > 0, `page boundaries inside one second (reqnum 13): ${w7.splitTies}`);
+});
+
+t.test('T4 home_timeline of a user who follows few: down and back up', async (t) => {
+  const expected = idsOf(HOME_SQL, BOB, BOB);
+  const w = await walkTime(t, bob, '/api/statuses/home_timeline', {}, 7);
+  checkWalk(t, w, expected, 7);
 });
 
 t.test('T6 user_timeline (alice and bob): down and back up', async (t) => {
