@@ -8,6 +8,7 @@ import { buildApp } from '../../server/app.js';
 import { tempDb, prepareDb, startServer, signedHttp, type HttpAnswer, type Server } from './net.js';
 import type { WeiboCreds } from '../helpers.js';
 import Database from 'better-sqlite3';
+import { counterDrift } from '../../db/counters.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 t.teardown(() => agent.destroy());
@@ -89,6 +90,15 @@ t.test('one server on a real port', async (t) => {
     t.equal((await info(creds.dave)).tweetnum, before - 1, 'tweetnum drops by one');
   });
 
+  t.test('N parallel reads under a request-rate limit: exactly the limit answered, the rest ret 2', async (t) => {
+    w.rules.rateLimit = 15;
+    t.teardown(() => {
+      w.rules.rateLimit = 0;
+    });
+    const bs = bodies(await Promise.all(Array.from({ length: 27 }, () => signedHttp(base, creds.carol, 'GET', '/api/user/info', {}, agent))));
+    t.same(tally(bs), { '0/0': 15, '2/0': 12 }, 'the limit holds exactly under concurrency');
+  });
+
   t.test('concurrent writes and reads together keep timelines consistent', async (t) => {
     const jobs: Promise<HttpAnswer>[] = [];
     for (let i = 0; i < 20; i++) {
@@ -101,6 +111,10 @@ t.test('one server on a real port', async (t) => {
     const ids = tl.data.info.map((x: { id: string }) => x.id);
     t.equal(new Set(ids).size, ids.length, 'no duplicates in the timeline');
     for (const b of bs.filter((_, i) => i % 2 === 0)) t.ok(ids.includes(b.data.id), `posted ${b.data.id} is in the timeline`);
+  });
+
+  t.test('after all of it, every kept counter equals a recount of the rows', async (t) => {
+    t.same(counterDrift(w.db), []);
   });
 });
 
@@ -130,6 +144,7 @@ t.test('three server processes sharing one SQLite file', async (t) => {
   t.equal(new Set(distinct.filter((x) => x.ret === 0).map((b) => b.data.id)).size, distinct.filter((x) => x.ret === 0).length, 'ids unique across processes');
   t.equal(n("SELECT COUNT(*) n FROM follows f JOIN users a ON a.id = f.fan_id JOIN users b ON b.id = f.idol_id WHERE a.name = 'carol' AND b.name = 'erin'"), 1, 'one follows row');
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  t.same(counterDrift(db), [], 'counters kept by three processes equal a recount of the rows');
 });
 
 // The races above hit the microsecond window between the duplicate check and the insert only
