@@ -6,7 +6,8 @@
 //    seed knob, cached in bench/.data/), mean latency at 1 M over 10 k.
 // 3. Start to healthy (default world, 1 M world), reset time, idle and loaded RSS.
 // Each target runs in its own child process (bench/server.ts). Options: --duration <s> (default
-// 10), --connections <n> (default 50), --scale-duration <s> (default 5), --no-scale.
+// 10), --connections <n> (default 50), --scale-duration <s> (default 5), --warmup <s> (default 2,
+// unmeasured load before each target), --no-scale.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,6 +29,7 @@ const arg = (name: string, def: number) => {
 const duration = arg('duration', 10);
 const connections = arg('connections', 50);
 const scaleDuration = arg('scale-duration', 5);
+const warmup = arg('warmup', 2);
 const withScale = !process.argv.includes('--no-scale');
 
 interface Target {
@@ -78,8 +80,10 @@ interface Row {
   bad: number;
 }
 
-async function run(name: string, url: string, setup: Record<string, unknown>, check?: (body: string) => boolean, o = { connections, duration }): Promise<Row> {
+async function run(name: string, url: string, setup: Record<string, unknown>, check?: (body: string) => boolean, o = { connections, duration, warmup }): Promise<Row> {
   let bad = 0;
+  // the same load, unmeasured first: the JIT and the store's caches settle for every target alike
+  if (o.warmup > 0) await autocannon({ url, connections: o.connections, duration: o.warmup, ...setup });
   const result = await autocannon({
     url,
     connections: o.connections,
@@ -175,7 +179,7 @@ async function scaleRows(file: string): Promise<{ rows: Row[]; idle: number; loa
     const rows: Row[] = [];
     for (const [name, setup, path] of SCALE_READS) {
       const url = path.startsWith('/api/') ? `${t.address}${path}` : `${t.address}${path}?${new URLSearchParams({ ...t.graph!, reqnum: '30', startindex: '0', format: 'json' })}`;
-      rows.push(await run(name, url, setup(t), okRet, { connections: 10, duration: scaleDuration }));
+      rows.push(await run(name, url, setup(t), okRet, { connections: 10, duration: scaleDuration, warmup: Math.min(warmup, 1) }));
     }
     return { rows, idle, loaded: memoryOf(t.pid).peak };
   } finally {
@@ -262,7 +266,7 @@ async function main() {
   const md = [
     '# Benchmark results',
     '',
-    `Command: \`npm run bench\` (${duration} s per throughput target at ${connections} connections; scale reads ${scaleDuration} s each at 10 connections). Whole run: ${ms(performance.now() - started)}.`,
+    `Command: \`npm run bench\` (${duration} s per throughput target at ${connections} connections after a ${warmup} s unmeasured warm-up; scale reads ${scaleDuration} s each at 10 connections after ${Math.min(warmup, 1)} s). Whole run: ${ms(performance.now() - started)}.`,
     `Machine: ${cpu} × ${os.cpus().length}, ${mb(os.totalmem() / 2 ** 20)} RAM, ${os.type()} ${os.release()}, Node ${process.version}; ${new Date().toISOString()}.`,
     'autocannon runs in the parent process on the same machine; each target in its own child process (bench/server.ts).',
     '',
