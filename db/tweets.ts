@@ -229,10 +229,21 @@ export class TweetStore {
     return t && t.status !== STATUS.userDeleted && t.status !== STATUS.systemDeleted ? t : undefined;
   }
 
-  /** re_count: reposts and comments (+ replies) of many tweets; unknown ids count 0. */
+  /** re_count: reposts and comments (+ replies) of many tweets in one statement per 100; unknown ids count 0. */
   reCounts(ids: number[]): Map<number, { count: number; mcount: number }> {
-    const out = new Map<number, { count: number; mcount: number }>();
-    for (const id of ids) if (!out.has(id)) out.set(id, this.counts(id));
+    const out = new Map<number, { count: number; mcount: number }>(ids.map((id) => [id, { count: 0, mcount: 0 }]));
+    const unique = [...out.keys()];
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      // INDEXED BY: as in counts(), the planner would otherwise walk every visible tweet
+      const rows = this.w.db
+        .prepare(
+          `SELECT source_id AS id, SUM(type = 2) AS count, SUM(type IN (4, 7)) AS mcount FROM tweets INDEXED BY tweets_source
+           WHERE source_id IN (${chunk.map(() => '?').join(',')}) AND type IN (2, 4, 7) AND status = 0 GROUP BY source_id`,
+        )
+        .all(...chunk) as { id: number; count: number; mcount: number }[];
+      for (const r of rows) out.set(r.id, { count: r.count, mcount: r.mcount });
+    }
     return out;
   }
 
@@ -269,10 +280,11 @@ export class TweetStore {
       for (const h of this.hydrate(srcRows, depth - 1)) sources.set(h.row.id, h);
     }
     const authors = this.w.users.authors(rows.map((r) => r.user_id));
+    const counts = this.reCounts(rows.map((r) => r.id));
     return rows.map((row) => ({
       row,
       author: authors.get(row.user_id)!,
-      ...this.counts(row.id),
+      ...counts.get(row.id)!,
       source: row.source_id !== null ? (sources.get(row.source_id) ?? null) : null,
     }));
   }
