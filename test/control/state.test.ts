@@ -1,4 +1,5 @@
 import t from 'tap';
+import { counterDrift } from '../../db/counters.js';
 import { build, graphGet, signed, parseXml, weiboCreds, FIXTURES } from '../helpers.js';
 
 const app = await build();
@@ -167,8 +168,10 @@ t.test('a file-backed store is reset and restored in place (the file keeps the s
   t.equal(fileTweets(), seeded + 2);
   t.equal((await fpost('/_emulator/snapshots/s/restore')).statusCode, 200);
   t.equal(fileTweets(), seeded + 1, 'restore rewrote the file');
+  t.same(counterDrift(fapp.world.db), [], 'counters recounted after the in-place restore');
   t.equal((await fpost('/_emulator/reset')).statusCode, 200);
   t.equal(fileTweets(), seeded, 'reset rewrote the file');
+  t.same(counterDrift(fapp.world.db), [], 'counters recounted after the in-place reset');
   t.equal(fapp.world.db.name, file, 'still the same file');
   await tweet('file 3');
   t.equal(fileTweets(), seeded + 1, 'writes after reset land in the file');
@@ -178,4 +181,5 @@ t.test('a file-backed store is reset and restored in place (the file keeps the s
   const imp = await fapp.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: exp });
   t.equal(imp.statusCode, 200);
   t.equal(fileTweets(), seeded + 1, 'import rewrote the file');
+  t.same(counterDrift(fapp.world.db), [], 'counters recounted after the in-place import');
 });
