@@ -75,8 +75,10 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   // the current world: mutable, so the control plane's reset/restore/import swap it
   app.decorate('world', opts.world ?? openWorld(config));
   app.decorateRequest('world', null as unknown as World);
-  app.addHook('onRequest', async (req) => {
+  // callback-style hooks where nothing is awaited: no promise per request on the hot path
+  app.addHook('onRequest', (req, _reply, done) => {
     req.world = app.world;
+    done();
   });
   // which listener serves what (control / graph / weibo ports, server/listen.ts): decided before
   // the control plane's hooks run
@@ -98,8 +100,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   // requests whose body parsed: reached preHandler, which runs after the body parsers and the
   // multipart preValidation step
   const bodyRead = new WeakSet<FastifyRequest>();
-  app.addHook('preHandler', async (req) => {
+  app.addHook('preHandler', (req, _reply, done) => {
     bodyRead.add(req);
+    done();
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const envelope = (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? envelopeForPath(req.url);

@@ -428,7 +428,16 @@ export function registerControl(app: FastifyInstance): void {
     if (f.httpStatus !== undefined) return reply.code(f.httpStatus).type('text/html; charset=utf-8').send(f.msg ?? `injected HTTP ${f.httpStatus}`);
   });
 
-  app.addHook('preHandler', async (req) => {
+  // callback style (nothing awaited): no promise per request on the hot path
+  app.addHook('preHandler', (req, _reply, done) => {
+    try {
+      toIsolatedWorld(req);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  });
+  const toIsolatedWorld = (req: FastifyRequest): void => {
     if (!state.worlds.size || req.url.startsWith(PREFIX)) return;
     const { keys, accessToken } = credentialsOf(req);
     for (const k of keys) {
@@ -463,14 +472,21 @@ export function registerControl(app: FastifyInstance): void {
         }
       }
     }
-  });
+  };
 
-  app.addHook('onSend', async (req, _reply, payload) => {
+  app.addHook('onSend', (req, _reply, payload, done) => {
     if (!req.url.startsWith(PREFIX) && !req.journalRet) req.journalRet = retOf(payload);
-    return payload;
+    done(null, payload);
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
+    try {
+      journal(req, reply);
+    } finally {
+      done();
+    }
+  });
+  const journal = (req: FastifyRequest, reply: FastifyReply): void => {
     if (req.url.startsWith(PREFIX)) return;
     const w = req.world ?? app.world;
     let worldId = 'default';
@@ -503,7 +519,7 @@ export function registerControl(app: FastifyInstance): void {
     });
     // trimmed in batches: a splice per request once full costs a copy of the whole journal
     if (state.journal.length > state.journalMax + 1024) state.journal.splice(0, state.journal.length - state.journalMax);
-  });
+  };
 
   // --- routes ------------------------------------------------------------------------------
   type Handler = (req: FastifyRequest, reply: FastifyReply, o: Record<string, unknown>) => unknown;
