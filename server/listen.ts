@@ -59,15 +59,15 @@ function serves(listener: ListenerName, owner: PathOwner | undefined, route: str
 export function registerListeners(app: FastifyInstance, tls?: TlsMaterial): void {
   const state: ListenerState = { tls, servers: [], controlApart: app.emulatorConfig.controlPort > 0 };
   states.set(app, state);
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.is404) return; // already the not-found answer
+  // callback style: no promise per request; answering early means not calling done
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (req.is404) return done(); // already the not-found answer
     const route = req.routeOptions.url ?? '';
     const owner = ownerOfPath(route);
     // a control route reached by an encoded path would skip the hooks keyed on /_emulator/ (admin token)
     const encodedControl = owner === 'emulator' && !req.url.startsWith('/_emulator/');
-    if (!encodedControl && serves(listenerOf(req), owner, route, state.controlApart)) return;
+    if (!encodedControl && serves(listenerOf(req), owner, route, state.controlApart)) return done();
     reply.callNotFound();
-    return reply;
   });
   app.addHook('onClose', async () => {
     const servers = state.servers.splice(0);
