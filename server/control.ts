@@ -393,40 +393,54 @@ export function registerControl(app: FastifyInstance): void {
   };
 
   // --- hooks -------------------------------------------------------------------------------
-  app.addHook('onRequest', async (req, reply) => {
+  // callback style: API calls with no faults set pass without a promise; answering early means
+  // not calling done
+  app.addHook('onRequest', (req, reply, done) => {
     if (req.url.startsWith(PREFIX)) {
       // the console page's HTML holds no data and asks for the token itself (server/console.ts)
       const consolePage = req.routeOptions.url === CONSOLE_PATH && (req.method === 'GET' || req.method === 'HEAD');
-      if (config.adminToken && !consolePage) {
-        const h = req.headers.authorization;
-        if (h !== `Bearer ${config.adminToken}`) {
-          reply.header('www-authenticate', 'Bearer realm="emulator"');
-          return refuse(reply, 401, 'the control plane needs Authorization: Bearer <admin token>');
-        }
+      if (config.adminToken && !consolePage && req.headers.authorization !== `Bearer ${config.adminToken}`) {
+        reply.header('www-authenticate', 'Bearer realm="emulator"');
+        refuse(reply, 401, 'the control plane needs Authorization: Bearer <admin token>');
+        return;
       }
-      return;
+      return done();
     }
-    if (!state.faults.length) return;
+    if (!state.faults.length) return done();
+    injectFault(req, reply).then(
+      (answered) => {
+        if (!answered) done();
+      },
+      (e: Error) => done(e),
+    );
+  });
+  /** Applies the fault set for this path, if any: true when it answered (or dropped) the request. */
+  const injectFault = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     const path = pathOf(req.url);
     const f = state.faults.find((x) => x.path === path);
-    if (!f) return;
-    if (f.rate !== undefined && Math.random() >= f.rate) return;
+    if (!f) return false;
+    if (f.rate !== undefined && Math.random() >= f.rate) return false;
     f.hits++;
     if (f.remaining !== undefined && --f.remaining <= 0) state.faults.splice(state.faults.indexOf(f), 1);
     if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
     if (f.drop) {
       reply.hijack();
       req.raw.socket?.destroy();
-      return reply;
+      return true;
     }
     const envelope = (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? (path.startsWith('/api/') ? 'weibo' : 'graph');
     const format = (req.query as Record<string, unknown> | undefined)?.format === 'xml' ? 'xml' : 'json';
     if (f.ret !== undefined) {
       const err = new ApiError(f.ret, f.msg ?? 'injected fault', f.errcode ?? 0);
-      return send(reply, renderError(envelope, err, { format }), f.httpStatus ?? 200);
+      send(reply, renderError(envelope, err, { format }), f.httpStatus ?? 200);
+      return true;
     }
-    if (f.httpStatus !== undefined) return reply.code(f.httpStatus).type('text/html; charset=utf-8').send(f.msg ?? `injected HTTP ${f.httpStatus}`);
-  });
+    if (f.httpStatus !== undefined) {
+      reply.code(f.httpStatus).type('text/html; charset=utf-8').send(f.msg ?? `injected HTTP ${f.httpStatus}`);
+      return true;
+    }
+    return false;
+  };
 
   // callback style (nothing awaited): no promise per request on the hot path
   app.addHook('preHandler', (req, _reply, done) => {
