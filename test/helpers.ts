@@ -172,3 +172,45 @@ export function weiboClient(app: FastifyInstance) {
     },
   };
 }
+
+/** HTML entity decoding for values read back out of the emulator's pages. */
+export const decodeHtml = (s: string) =>
+  s.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** An authorize page's form (both OAuth flows, routes/authorize_page.ts). */
+export interface AuthorizeForm {
+  action: string;
+  method: string;
+  hidden: [string, string][];
+  options: string[];
+  optionLabels: string[];
+  decisions: string[];
+  hasTextInput: boolean;
+}
+
+/** The authorize form as a browser sees it, parsed from the page with regular expressions. */
+export function parseAuthorizeForm(html: string): AuthorizeForm {
+  const form = /<form\b[^>]*\bmethod="([^"]*)"[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
+  if (!form) throw new Error(`no form in ${html.slice(0, 300)}`);
+  const inner = form[3];
+  const select = /<select name="user">([\s\S]*?)<\/select>/.exec(inner)?.[1] ?? '';
+  const opts = [...select.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)];
+  return {
+    method: form[1],
+    action: decodeHtml(form[2]),
+    hidden: [...inner.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [decodeHtml(m[1]), decodeHtml(m[2])] as [string, string]),
+    options: opts.map((m) => decodeHtml(m[1])),
+    optionLabels: opts.map((m) => m[2]),
+    decisions: [...inner.matchAll(/<button type="submit" name="decision" value="([^"]*)"/g)].map((m) => m[1]),
+    hasTextInput: /<input type="text" name="user_name"/.test(inner),
+  };
+}
+
+/** Submits an authorize form: its hidden fields plus the given choices, url-encoded like a browser. */
+export const submitAuthorizeForm = (app: FastifyInstance, f: AuthorizeForm, extra: [string, string][]) =>
+  app.inject({
+    method: 'POST',
+    url: f.action,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams([...f.hidden, ...extra]).toString(),
+  });

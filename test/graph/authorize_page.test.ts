@@ -2,7 +2,7 @@
 // its form posted back as a browser would, every value HTML-escaped, the deny redirects, the
 // POST validated again, and emu_user / X-Emulator-User still auto-approving (headless CI).
 import t from 'tap';
-import { build, GRAPH, qs, userId } from '../helpers.js';
+import { build, GRAPH, qs, userId, parseAuthorizeForm, submitAuthorizeForm, type AuthorizeForm } from '../helpers.js';
 import { loadConfig } from '../../server/config.js';
 
 const app = await build({ interactive: true });
@@ -11,49 +11,10 @@ t.teardown(() => app.close());
 const REDIRECT = 'http://localhost:3000/callback';
 const base = { response_type: 'code', client_id: GRAPH.appid, redirect_uri: REDIRECT, state: 'st1', scope: 'get_user_info,add_t' };
 
-const decode = (s: string) =>
-  s.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
-interface Form {
-  action: string;
-  method: string;
-  hidden: [string, string][];
-  options: string[];
-  optionLabels: string[];
-  decisions: string[];
-  hasTextInput: boolean;
-}
-
-/** The authorize form as a browser sees it, parsed from the page with regular expressions. */
-function parseForm(html: string): Form {
-  const form = /<form\b[^>]*\bmethod="([^"]*)"[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
-  if (!form) throw new Error(`no form in ${html.slice(0, 300)}`);
-  const inner = form[3];
-  const hidden = [...inner.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [decode(m[1]), decode(m[2])] as [string, string]);
-  const select = /<select name="user">([\s\S]*?)<\/select>/.exec(inner)?.[1] ?? '';
-  const opts = [...select.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)];
-  return {
-    method: form[1],
-    action: decode(form[2]),
-    hidden,
-    options: opts.map((m) => decode(m[1])),
-    optionLabels: opts.map((m) => m[2]),
-    decisions: [...inner.matchAll(/<button type="submit" name="decision" value="([^"]*)"/g)].map((m) => m[1]),
-    hasTextInput: /<input type="text" name="user_name"/.test(inner),
-  };
-}
-
 const getPage = (params: Record<string, string>, headers: Record<string, string> = {}) =>
   app.inject({ method: 'GET', url: `/oauth2.0/authorize?${qs(params)}`, headers });
 
-/** Submits the form: the hidden fields plus the given choices, url-encoded like a browser. */
-const submit = (f: Form, extra: [string, string][]) =>
-  app.inject({
-    method: 'POST',
-    url: f.action,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams([...f.hidden, ...extra]).toString(),
-  });
+const submit = (f: AuthorizeForm, extra: [string, string][]) => submitAuthorizeForm(app, f, extra);
 
 t.test('config: --interactive / EMU_INTERACTIVE=1, off by default', async (t) => {
   t.equal(loadConfig([], {}).interactive, false);
@@ -73,7 +34,7 @@ t.test('G1 interactive: the page shows the app, the scope, the user picker and b
   t.match(res.body, /<span id="app_name">Demo Site<\/span>/);
   const scope = [...res.body.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
   t.same(scope, ['get_user_info', 'add_t'], 'requested scope listed');
-  const f = parseForm(res.body);
+  const f = parseAuthorizeForm(res.body);
   t.equal(f.method, 'post');
   t.equal(f.action, '/oauth2.0/authorize');
   t.same(Object.fromEntries(f.hidden), base, 'original parameters carried as hidden fields');
@@ -89,7 +50,7 @@ t.test('G1 interactive: every value is HTML-escaped (erin, state, scope)', async
   t.equal(res.statusCode, 200);
   t.notMatch(res.body, /<script>/, 'no raw script tag anywhere');
   t.notMatch(res.body, /<b>x<\/b>/);
-  const f = parseForm(res.body);
+  const f = parseAuthorizeForm(res.body);
   const erin = f.options.indexOf('erin');
   t.equal(f.optionLabels[erin], 'erin (Erin &#60;script&#62;)', "erin's nick is escaped");
   t.equal(Object.fromEntries(f.hidden).state, '"><script>alert(1)</script>', 'the state round-trips through the hidden field');
@@ -97,7 +58,7 @@ t.test('G1 interactive: every value is HTML-escaped (erin, state, scope)', async
 });
 
 t.test('G1 interactive approve (code): the picked user, code before state, exchangeable', async (t) => {
-  const f = parseForm((await getPage(base)).body);
+  const f = parseAuthorizeForm((await getPage(base)).body);
   const res = await submit(f, [['user', 'carol'], ['user_name', ''], ['decision', 'approve']]);
   t.equal(res.statusCode, 302);
   const loc = res.headers.location as string;
@@ -115,7 +76,7 @@ t.test('G1 interactive approve (code): the picked user, code before state, excha
 });
 
 t.test('G1 interactive approve: a typed name wins over the select; token flow in the fragment', async (t) => {
-  const f = parseForm((await getPage({ ...base, response_type: 'token', state: 'tk' })).body);
+  const f = parseAuthorizeForm((await getPage({ ...base, response_type: 'token', state: 'tk' })).body);
   const res = await submit(f, [['user', 'carol'], ['user_name', 'erin'], ['decision', 'approve']]);
   t.equal(res.statusCode, 302);
   const loc = res.headers.location as string;
@@ -127,7 +88,7 @@ t.test('G1 interactive approve: a typed name wins over the select; token flow in
 
 t.test('G1 interactive deny: error=access_denied in the query (code) or the fragment (token)', async (t) => {
   const before = (app.world.db.prepare('SELECT COUNT(*) n FROM oauth2_codes').get() as { n: number }).n;
-  const f = parseForm((await getPage({ ...base, state: 'a b' })).body);
+  const f = parseAuthorizeForm((await getPage({ ...base, state: 'a b' })).body);
   const res = await submit(f, [['user', 'alice'], ['decision', 'deny']]);
   t.equal(res.statusCode, 302);
   const loc = res.headers.location as string;
@@ -139,7 +100,7 @@ t.test('G1 interactive deny: error=access_denied in the query (code) or the frag
   const after = (app.world.db.prepare('SELECT COUNT(*) n FROM oauth2_codes').get() as { n: number }).n;
   t.equal(after, before, 'deny issues no code');
 
-  const f2 = parseForm((await getPage({ ...base, response_type: 'token', state: 's2' })).body);
+  const f2 = parseAuthorizeForm((await getPage({ ...base, response_type: 'token', state: 's2' })).body);
   const res2 = await submit(f2, [['decision', 'deny']]);
   t.equal(res2.statusCode, 302);
   t.match(res2.headers.location, /^http:\/\/localhost:3000\/callback#error=access_denied&error_description=[^&]+&state=s2$/);
@@ -147,7 +108,7 @@ t.test('G1 interactive deny: error=access_denied in the query (code) or the frag
 });
 
 t.test('G1 interactive POST is validated again: bad client_id, redirect_uri, decision, user', async (t) => {
-  const f = parseForm((await getPage(base)).body);
+  const f = parseAuthorizeForm((await getPage(base)).body);
   const tamper = (k: string, v: string) => ({ ...f, hidden: f.hidden.map(([hk, hv]) => [hk, hk === k ? v : hv] as [string, string]) });
   const errorOf = (body: string) => /data-error="(\d+)"/.exec(body)?.[1];
 
@@ -199,7 +160,7 @@ t.test('G1 interactive: emu_user or X-Emulator-User still auto-approves (headles
 t.test('G1 interactive: the form posts back under the /graph.qq.com prefix the client used', async (t) => {
   const res = await app.inject({ method: 'GET', url: `/graph.qq.com/oauth2.0/authorize?${qs(base)}` });
   t.equal(res.statusCode, 200);
-  const f = parseForm(res.body);
+  const f = parseAuthorizeForm(res.body);
   t.equal(f.action, '/graph.qq.com/oauth2.0/authorize');
   const post = await submit(f, [['user', 'alice'], ['decision', 'approve']]);
   t.equal(post.statusCode, 302);
@@ -211,7 +172,7 @@ t.test('G1 interactive: the select holds the first 50 users; anyone else can be 
     for (let i = 0; i < 60 - app.world.users.count() + 1; i++) app.world.users.create({ name: `late${i}`, nick: `后来者${i}`, unionid: `UID_LATE${i}`, qq_avatar_key: `latekey${i}` });
   });
   t.ok(app.world.users.count() > 50);
-  const f = parseForm((await getPage(base)).body);
+  const f = parseAuthorizeForm((await getPage(base)).body);
   t.equal(f.options.length, 50, 'capped at 50');
   const firstIds = app.world.users.list(50, 0).map((u) => u.name);
   t.same(f.options, firstIds, 'the first 50 by id');

@@ -3,7 +3,7 @@
 // oauth_problem=user_refused (or an "access denied" page) with the request token spent; the POST
 // checked again; emu_user / X-Emulator-User still auto-approving (headless CI).
 import t from 'tap';
-import { build, signed, userId, WEIBO, type WeiboCreds } from '../helpers.js';
+import { build, signed, userId, WEIBO, type WeiboCreds, parseAuthorizeForm, submitAuthorizeForm, type AuthorizeForm } from '../helpers.js';
 
 const app = await build({ interactive: true });
 t.teardown(() => app.close());
@@ -12,36 +12,6 @@ const CALLBACK = 'http://localhost:3000/weibo/callback?from=t';
 const consumer: WeiboCreds = { consumerKey: WEIBO.appid, consumerSecret: WEIBO.secret, token: '', secret: '' };
 const form = (s: string) => Object.fromEntries(new URLSearchParams(s));
 
-const decode = (s: string) =>
-  s.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
-interface Form {
-  action: string;
-  method: string;
-  hidden: [string, string][];
-  options: string[];
-  optionLabels: string[];
-  decisions: string[];
-  hasTextInput: boolean;
-}
-
-/** The authorize form as a browser sees it, parsed from the page with regular expressions. */
-function parseForm(html: string): Form {
-  const f = /<form\b[^>]*\bmethod="([^"]*)"[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
-  if (!f) throw new Error(`no form in ${html.slice(0, 300)}`);
-  const inner = f[3];
-  const select = /<select name="user">([\s\S]*?)<\/select>/.exec(inner)?.[1] ?? '';
-  const opts = [...select.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)];
-  return {
-    method: f[1],
-    action: decode(f[2]),
-    hidden: [...inner.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [decode(m[1]), decode(m[2])] as [string, string]),
-    options: opts.map((m) => decode(m[1])),
-    optionLabels: opts.map((m) => m[2]),
-    decisions: [...inner.matchAll(/<button type="submit" name="decision" value="([^"]*)"/g)].map((m) => m[1]),
-    hasTextInput: /<input type="text" name="user_name"/.test(inner),
-  };
-}
 
 /** T1: a fresh request token for `callback`. */
 async function requestToken(callback = CALLBACK) {
@@ -50,13 +20,7 @@ async function requestToken(callback = CALLBACK) {
   return form(r.body) as { oauth_token: string; oauth_token_secret: string };
 }
 
-const submit = (f: Form, extra: [string, string][]) =>
-  app.inject({
-    method: 'POST',
-    url: f.action,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams([...f.hidden, ...extra]).toString(),
-  });
+const submit = (f: AuthorizeForm, extra: [string, string][]) => submitAuthorizeForm(app, f, extra);
 
 /** T3: exchange the request token; the parsed answer and status. */
 async function accessToken(rt: { oauth_token: string; oauth_token_secret: string }, verifier: string) {
@@ -71,7 +35,7 @@ t.test('T2 interactive: the page shows the app name, the user picker and both bu
   t.equal(res.headers['content-type'], 'text/html; charset=utf-8');
   t.match(res.body, /<span id="app_name">Demo Weibo Client<\/span>/);
   t.notMatch(res.body, /<ul id="scope">/, 'no scope list on open.t.qq.com');
-  const f = parseForm(res.body);
+  const f = parseAuthorizeForm(res.body);
   t.equal(f.method, 'post');
   t.equal(f.action, '/cgi-bin/authorize');
   t.same(f.hidden, [['oauth_token', rt.oauth_token], ['extra', '1']], 'original parameters carried as hidden fields');
@@ -87,14 +51,14 @@ t.test('T2 interactive: values are HTML-escaped (erin, carried parameters)', asy
   const res = await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}&x=${encodeURIComponent('"><script>alert(1)</script>')}` });
   t.equal(res.statusCode, 200);
   t.notMatch(res.body, /<script>/, 'no raw script tag anywhere');
-  const f = parseForm(res.body);
+  const f = parseAuthorizeForm(res.body);
   t.equal(f.optionLabels[f.options.indexOf('erin')], 'erin (Erin &#60;script&#62;)', "erin's nick is escaped");
   t.equal(Object.fromEntries(f.hidden).x, '"><script>alert(1)</script>', 'round-trips through the hidden field');
 });
 
 t.test('T2 interactive approve: callback with oauth_token and oauth_verifier, exchangeable for the chosen user', async (t) => {
   const rt = await requestToken();
-  const f = parseForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
+  const f = parseAuthorizeForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
   const res = await submit(f, [['user', 'carol'], ['user_name', ''], ['decision', 'approve']]);
   t.equal(res.statusCode, 302);
   const loc = res.headers.location as string;
@@ -111,7 +75,7 @@ t.test('T2 interactive approve: callback with oauth_token and oauth_verifier, ex
 
 t.test('T2 interactive approve out-of-band: a typed user, the PIN page', async (t) => {
   const rt = await requestToken('oob');
-  const f = parseForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
+  const f = parseAuthorizeForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
   const res = await submit(f, [['user', 'alice'], ['user_name', 'erin'], ['decision', 'approve']]);
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^text\/html; charset=utf-8/);
@@ -123,7 +87,7 @@ t.test('T2 interactive approve out-of-band: a typed user, the PIN page', async (
 
 t.test('T2 interactive deny: oauth_problem=user_refused and the request token is spent', async (t) => {
   const rt = await requestToken();
-  const f = parseForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
+  const f = parseAuthorizeForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
   const res = await submit(f, [['user', 'alice'], ['decision', 'deny']]);
   t.equal(res.statusCode, 302);
   t.equal(res.headers.location, `http://localhost:3000/weibo/callback?from=t&oauth_token=${rt.oauth_token}&oauth_problem=user_refused`);
@@ -145,7 +109,7 @@ t.test('T2 interactive deny: oauth_problem=user_refused and the request token is
 
 t.test('T2 interactive deny out-of-band: an access-denied page', async (t) => {
   const rt = await requestToken('null');
-  const f = parseForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
+  const f = parseAuthorizeForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
   const res = await submit(f, [['decision', 'deny']]);
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^text\/html; charset=utf-8/);
@@ -156,7 +120,7 @@ t.test('T2 interactive deny out-of-band: an access-denied page', async (t) => {
 
 t.test('T2 interactive POST is checked again: token, decision, user', async (t) => {
   const rt = await requestToken();
-  const f = parseForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
+  const f = parseAuthorizeForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${rt.oauth_token}` })).body);
   const withToken = (tok: string) => ({ ...f, hidden: [['oauth_token', tok]] as [string, string][] });
   const refused = async (res: Awaited<ReturnType<typeof submit>>, msg: RegExp) => {
     t.equal(res.statusCode, 400);
@@ -174,7 +138,7 @@ t.test('T2 interactive POST is checked again: token, decision, user', async (t) 
 
   // an expired token is refused on POST too
   const old = await requestToken();
-  const f2 = parseForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${old.oauth_token}` })).body);
+  const f2 = parseAuthorizeForm((await app.inject({ method: 'GET', url: `/cgi-bin/authorize?oauth_token=${old.oauth_token}` })).body);
   app.world.clock.advance(3601);
   await refused(await submit(f2, [['user', 'alice'], ['decision', 'approve']]), /oauth_token has expired/);
 });
@@ -196,7 +160,7 @@ t.test('T2 interactive: the form posts back under the /open.t.qq.com prefix the 
   const rt = await requestToken();
   const res = await app.inject({ method: 'GET', url: `/open.t.qq.com/cgi-bin/authorize?oauth_token=${rt.oauth_token}` });
   t.equal(res.statusCode, 200);
-  const f = parseForm(res.body);
+  const f = parseAuthorizeForm(res.body);
   t.equal(f.action, '/open.t.qq.com/cgi-bin/authorize');
   const post = await submit(f, [['user', 'alice'], ['decision', 'approve']]);
   t.equal(post.statusCode, 302);
