@@ -70,6 +70,20 @@ function rowMaker(names: string[]): (r: unknown[]) => Record<string, unknown> {
   return new Function('r', body) as (r: unknown[]) => Record<string, unknown>;
 }
 
+/**
+ * Rows for many ids: `sql(marks)` with `marks` a `?,?,…` list, run once per chunk of 100
+ * distinct ids (few statement texts for the cache, far below SQLite's parameter limit).
+ */
+export function selectIn<T>(db: DB, ids: readonly number[], sql: (marks: string) => string): T[] {
+  const unique = [...new Set(ids)];
+  const out: T[] = [];
+  for (let i = 0; i < unique.length; i += 100) {
+    const chunk = unique.slice(i, i + 100);
+    out.push(...(db.prepare(sql(chunk.map(() => '?').join(','))).all(...chunk) as T[]));
+  }
+  return out;
+}
+
 export function migrate(db: DB): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const m of migrations) {

@@ -1,6 +1,7 @@
 import type { World } from './world.js';
 import type { TweetAuthor } from './users.js';
 import { counter } from './counters.js';
+import { selectIn } from './store.js';
 import { writeRefused, badParam } from '../server/errors.js';
 import { mergedTimePage, timePage, windowedTweetPage, type TimeCursor, type TimePage } from './paging.js';
 
@@ -214,13 +215,7 @@ export class TweetStore {
 
   /** Many tweets by id, in one statement per 100. */
   many(ids: number[]): Map<number, TweetRow> {
-    const out = new Map<number, TweetRow>();
-    for (let i = 0; i < ids.length; i += 100) {
-      const chunk = ids.slice(i, i + 100);
-      const rows = this.w.db.prepare(`SELECT * FROM tweets WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as TweetRow[];
-      for (const r of rows) out.set(r.id, r);
-    }
-    return out;
+    return new Map(selectIn<TweetRow>(this.w.db, ids, (marks) => `SELECT * FROM tweets WHERE id IN (${marks})`).map((r) => [r.id, r]));
   }
 
   /** A tweet t/show may answer: not deleted (status 1 / 3). */
@@ -232,18 +227,15 @@ export class TweetStore {
   /** re_count: reposts and comments (+ replies) of many tweets in one statement per 100; unknown ids count 0. */
   reCounts(ids: number[]): Map<number, { count: number; mcount: number }> {
     const out = new Map<number, { count: number; mcount: number }>(ids.map((id) => [id, { count: 0, mcount: 0 }]));
-    const unique = [...out.keys()];
-    for (let i = 0; i < unique.length; i += 100) {
-      const chunk = unique.slice(i, i + 100);
-      // INDEXED BY: as in counts(), the planner would otherwise walk every visible tweet
-      const rows = this.w.db
-        .prepare(
-          `SELECT source_id AS id, SUM(type = 2) AS count, SUM(type IN (4, 7)) AS mcount FROM tweets INDEXED BY tweets_source
-           WHERE source_id IN (${chunk.map(() => '?').join(',')}) AND type IN (2, 4, 7) AND status = 0 GROUP BY source_id`,
-        )
-        .all(...chunk) as { id: number; count: number; mcount: number }[];
-      for (const r of rows) out.set(r.id, { count: r.count, mcount: r.mcount });
-    }
+    // INDEXED BY: with `type IN (…)` the planner otherwise walks tweets_status_time_user over every
+    // visible tweet (test/robustness/query-plans.test.ts, bench/results.md)
+    const rows = selectIn<{ id: number; count: number; mcount: number }>(
+      this.w.db,
+      ids,
+      (marks) => `SELECT source_id AS id, SUM(type = 2) AS count, SUM(type IN (4, 7)) AS mcount FROM tweets INDEXED BY tweets_source
+        WHERE source_id IN (${marks}) AND type IN (2, 4, 7) AND status = 0 GROUP BY source_id`,
+    );
+    for (const r of rows) out.set(r.id, { count: r.count, mcount: r.mcount });
     return out;
   }
 
@@ -256,19 +248,6 @@ export class TweetStore {
       this.w.db.prepare('UPDATE tweets SET status = 3 WHERE id = ?').run(id);
       return { ...t, status: STATUS.userDeleted };
     });
-  }
-
-  counts(id: number): { count: number; mcount: number } {
-    const r = this.w.db
-      .prepare(
-        `SELECT
-           (SELECT COUNT(*) FROM tweets WHERE source_id = ? AND type = 2 AND status = 0) AS count,
-           (SELECT COUNT(*) FROM tweets INDEXED BY tweets_source WHERE source_id = ? AND type IN (4, 7) AND status = 0) AS mcount`,
-        // INDEXED BY: with `type IN (…)` the planner otherwise walks tweets_status_time_user over every
-        // visible tweet (test/robustness/query-plans.test.ts, bench/results.md)
-      )
-      .get(id, id) as { count: number; mcount: number };
-    return r;
   }
 
   /** Adds author, counters and source (one level, as the wire shows it). */

@@ -1,5 +1,6 @@
 import type { World } from './world.js';
 import { counter } from './counters.js';
+import { selectIn } from './store.js';
 
 export interface UserRow {
   id: number;
@@ -70,26 +71,12 @@ export class UserStore {
   /** What a tweet shows of its author, for many authors at once (every column of a user row
    * costs: the whole row was a fifth of home_timeline's time). */
   authors(ids: number[]): Map<number, TweetAuthor> {
-    const out = new Map<number, TweetAuthor>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      const chunk = unique.slice(i, i + 100);
-      const rows = this.w.db.prepare(`SELECT ${AUTHOR_COLUMNS} FROM users WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as TweetAuthor[];
-      for (const r of rows) out.set(r.id, r);
-    }
-    return out;
+    return new Map(selectIn<TweetAuthor>(this.w.db, ids, (marks) => `SELECT ${AUTHOR_COLUMNS} FROM users WHERE id IN (${marks})`).map((r) => [r.id, r]));
   }
 
   /** Many users at once, keyed by id. */
   byIds(ids: number[]): Map<number, UserRow> {
-    const out = new Map<number, UserRow>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      const rows = this.w.db.prepare(`SELECT * FROM users WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as UserRow[];
-      for (const r of rows) out.set(r.id, r);
-    }
-    return out;
+    return new Map(selectIn<UserRow>(this.w.db, ids, (marks) => `SELECT * FROM users WHERE id IN (${marks})`).map((r) => [r.id, r]));
   }
 
   list(limit = 100, offset = 0): UserRow[] {
@@ -119,10 +106,6 @@ export class UserStore {
     this.w.db.prepare(`UPDATE users SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE id = @id`).run({ ...fields, id });
   }
 
-  followCounts(id: number): { fansnum: number; idolnum: number } {
-    return { fansnum: counter(this.w.db, 'fans', id), idolnum: counter(this.w.db, 'idols', id) };
-  }
-
   counters(id: number): UserCounters {
     const q = (sql: string) => (this.w.db.prepare(sql).get(id) as { n: number }).n;
     return {
@@ -139,10 +122,7 @@ export class UserStore {
   /** fans / idols counters of many users (missing ids count 0). */
   followCountsMany(ids: number[]): Map<number, { fansnum: number; idolnum: number }> {
     const out = new Map(ids.map((id) => [id, { fansnum: 0, idolnum: 0 }]));
-    if (!ids.length) return out;
-    const rows = this.w.db
-      .prepare(`SELECT key, id, n FROM counters WHERE key IN ('fans', 'idols') AND id IN (${ids.map(() => '?').join(',')})`)
-      .all(...ids) as { key: 'fans' | 'idols'; id: number; n: number }[];
+    const rows = selectIn<{ key: 'fans' | 'idols'; id: number; n: number }>(this.w.db, ids, (marks) => `SELECT key, id, n FROM counters WHERE key IN ('fans', 'idols') AND id IN (${marks})`);
     for (const r of rows) out.get(r.id)![r.key === 'fans' ? 'fansnum' : 'idolnum'] = r.n;
     return out;
   }
@@ -150,8 +130,7 @@ export class UserStore {
   /** Tags of many users, in tag id order. */
   tagsMany(ids: number[]): Map<number, { id: string; name: string }[]> {
     const out = new Map(ids.map((id) => [id, [] as { id: string; name: string }[]]));
-    if (!ids.length) return out;
-    const rows = this.w.db.prepare(`SELECT user_id, id, name FROM tags WHERE user_id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids) as { user_id: number; id: number; name: string }[];
+    const rows = selectIn<{ user_id: number; id: number; name: string }>(this.w.db, ids, (marks) => `SELECT user_id, id, name FROM tags WHERE user_id IN (${marks}) ORDER BY id`);
     for (const r of rows) out.get(r.user_id)!.push({ id: String(r.id), name: r.name });
     return out;
   }
