@@ -8,7 +8,7 @@ import { Clock } from '../db/clock.js';
 import { seedWorld } from '../seed/generate.js';
 import { DEFAULTS, type EmulatorConfig } from './config.js';
 import { ApiError } from './errors.js';
-import { renderError, send, type Envelope } from './respond.js';
+import { envelopeForPath, envelopeOf, renderError, requestFormat, send } from './respond.js';
 import { registerGraph } from '../routes/graph/index.js';
 import { registerWeibo } from '../routes/weibo/index.js';
 import { registerPictures } from '../routes/pictures.js';
@@ -34,26 +34,12 @@ export interface BuildOptions extends Partial<EmulatorConfig> {
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
-/** Which platform's envelope a path belongs to (for errors raised before a route runs). */
-export function envelopeForPath(url: string): Envelope {
-  return url.startsWith('/api/') ? 'weibo' : 'graph';
-}
-
 /** Opens the configured store, seeding it when it is new. */
 export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, clock = new Clock()): World {
   const db = openDatabase(config.db);
   const world = new World(db, clock);
   if (world.users.count() === 0) seedWorld(world, { seed: config.seed, size: config.size });
   return world;
-}
-
-/** `format` from the query, or from a form / multipart body when the route never ran. */
-function requestFormat(req: FastifyRequest): 'json' | 'xml' {
-  const fromQuery = (req.query as Record<string, unknown> | undefined)?.format;
-  const body = req.body as Record<string, unknown> | undefined;
-  let fromBody: unknown = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body.format : undefined;
-  if (fromBody && typeof fromBody === 'object') fromBody = (fromBody as { value?: unknown }).value;
-  return (fromQuery ?? fromBody) === 'xml' ? 'xml' : 'json';
 }
 
 export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -105,7 +91,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     done();
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const envelope = (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? envelopeForPath(req.url);
+    const envelope = envelopeOf(req);
     const format = requestFormat(req);
     if (err instanceof ApiError) return send(reply, renderError(envelope, err, { format }), err.status);
     // a multipart body busboy could not read (no boundary, truncated) fails before preHandler with a

@@ -17,7 +17,7 @@ import { ACCESS_TTL } from '../db/oauth2.js';
 import { FIXTURES } from '../seed/generate.js';
 import { flatten } from './args.js';
 import { ApiError } from './errors.js';
-import { renderError, send, type Envelope } from './respond.js';
+import { envelopeOf, renderError, requestFormat, send } from './respond.js';
 import { CONSOLE_PATH } from './console.js';
 
 declare module 'fastify' {
@@ -306,7 +306,6 @@ function credentialsOf(req: FastifyRequest): { keys: string[]; accessToken?: str
   return { keys, accessToken: v.access_token };
 }
 
-/** Parses ret/errcode from a rendered API body (JSON, JSONP or XML). */
 /** A request's parameters as the journal shows them: query, form or multipart fields (files by
  * name), OAuth header parameters; secrets masked. */
 function journalParams(query: unknown, body: unknown, auth: string | undefined): Record<string, string> {
@@ -337,6 +336,7 @@ function journalParams(query: unknown, body: unknown, auth: string | undefined):
   return params;
 }
 
+/** Parses ret/errcode from a rendered API body (JSON, JSONP or XML). */
 function retOf(payload: unknown): { ret?: number; errcode?: number } {
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return {};
   const s = payload.toString().slice(0, 4096);
@@ -428,11 +428,9 @@ export function registerControl(app: FastifyInstance): void {
       req.raw.socket?.destroy();
       return true;
     }
-    const envelope = (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? (path.startsWith('/api/') ? 'weibo' : 'graph');
-    const format = (req.query as Record<string, unknown> | undefined)?.format === 'xml' ? 'xml' : 'json';
     if (f.ret !== undefined) {
       const err = new ApiError(f.ret, f.msg ?? 'injected fault', f.errcode ?? 0);
-      send(reply, renderError(envelope, err, { format }), f.httpStatus ?? 200);
+      send(reply, renderError(envelopeOf(req), err, { format: requestFormat(req) }), f.httpStatus ?? 200);
       return true;
     }
     if (f.httpStatus !== undefined) {

@@ -1,6 +1,6 @@
 // The one response layer: renders route data and errors as each platform put them on the
 // wire. Routes return plain data; nothing else in the code base writes a body.
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { XMLBuilder } from 'fast-xml-parser';
 import { ApiError } from './errors.js';
 
@@ -92,6 +92,25 @@ export function sortKeys(v: unknown): unknown {
     return out ?? o;
   }
   return v;
+}
+
+/** Which platform's envelope a path belongs to (for answers made before a route runs). */
+export function envelopeForPath(url: string): Envelope {
+  return url.startsWith('/api/') ? 'weibo' : 'graph';
+}
+
+/** The envelope of the route a request matched, else of its path. */
+export function envelopeOf(req: FastifyRequest): Envelope {
+  return (req.routeOptions?.config as { envelope?: Envelope } | undefined)?.envelope ?? envelopeForPath(req.url);
+}
+
+/** `format` from the query, or from a form / multipart body when the route never ran. */
+export function requestFormat(req: FastifyRequest): 'json' | 'xml' {
+  const fromQuery = (req.query as Record<string, unknown> | undefined)?.format;
+  const body = req.body as Record<string, unknown> | undefined;
+  let fromBody: unknown = body && typeof body === 'object' && !Buffer.isBuffer(body) ? body.format : undefined;
+  if (fromBody && typeof fromBody === 'object') fromBody = (fromBody as { value?: unknown }).value;
+  return (fromQuery ?? fromBody) === 'xml' ? 'xml' : 'json';
 }
 
 export interface RenderOptions {
