@@ -27,6 +27,10 @@ const tweetCounts = (r: 'NEW' | 'OLD', by: string, withLinks = true) =>
     .filter(Boolean)
     .join('\n  ');
 
+/** What a follows row adds to (by = 1) or takes from (by = -1) its idol's fans and its fan's idols. */
+const followCounts = (r: 'NEW' | 'OLD', by: string) =>
+  [bump(KEY.fans, `${r}.idol_id`, by, 'true'), bump(KEY.idols, `${r}.fan_id`, by, 'true')].join('\n  ');
+
 /**
  * Counters read on every profile and timeline answer (tweetnum, fansnum, idolnum, totalnum,
  * public_timeline's total), kept in the same transaction as the rows they count by triggers, so
@@ -83,18 +87,14 @@ CREATE TRIGGER tweet_topics_counters_delete AFTER DELETE ON tweet_topics BEGIN
   ${bump(KEY.topic, 'OLD.topic_id', '-1', '(SELECT status FROM tweets WHERE id = OLD.tweet_id) = 0')}
 END;
 CREATE TRIGGER follows_counters_insert AFTER INSERT ON follows BEGIN
-  ${bump(KEY.fans, 'NEW.idol_id', '1', 'true')}
-  ${bump(KEY.idols, 'NEW.fan_id', '1', 'true')}
+  ${followCounts('NEW', '1')}
 END;
 CREATE TRIGGER follows_counters_delete AFTER DELETE ON follows BEGIN
-  ${bump(KEY.fans, 'OLD.idol_id', '-1', 'true')}
-  ${bump(KEY.idols, 'OLD.fan_id', '-1', 'true')}
+  ${followCounts('OLD', '-1')}
 END;
 CREATE TRIGGER follows_counters_update AFTER UPDATE OF fan_id, idol_id ON follows BEGIN
-  ${bump(KEY.fans, 'OLD.idol_id', '-1', 'true')}
-  ${bump(KEY.idols, 'OLD.fan_id', '-1', 'true')}
-  ${bump(KEY.fans, 'NEW.idol_id', '1', 'true')}
-  ${bump(KEY.idols, 'NEW.fan_id', '1', 'true')}
+  ${followCounts('OLD', '-1')}
+  ${followCounts('NEW', '1')}
 END;
 `;
 
