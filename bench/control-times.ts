@@ -1,6 +1,6 @@
 // Measures the control plane: process start → healthy, POST /_emulator/reset, POST /_emulator/worlds.
 // Run: node --import tsx bench/control-times.ts [--size small] [--runs 20]
-import { spawn } from 'node:child_process';
+import { startToHealthy } from './emulator.js';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: 'small' }, runs: { type: 'string', default: '20' } } });
@@ -21,26 +21,12 @@ async function timed(url: string, init?: RequestInit): Promise<{ ms: number; bod
   return { ms, body };
 }
 
-const t0 = performance.now();
-const child = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts', '--port', '0', '--size', values.size!], { stdio: ['ignore', 'pipe', 'inherit'] });
-const base = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    const m = /listening on (http\S+)/.exec(out);
-    if (m) resolve(m[1]);
-  });
-  child.on('exit', (code) => reject(new Error(`emulator exited with ${code}: ${out}`)));
-});
-for (;;) {
-  const ok = await fetch(`${base}/_emulator/health`).then((r) => r.ok, () => false);
-  if (ok) break;
-  await new Promise((r) => setTimeout(r, 5));
-}
-const startup = performance.now() - t0;
+const started = await startToHealthy(['--size', values.size!]);
+const { base } = started;
+const startup = started.ms;
 try {
   console.log(`size ${values.size}`);
-  console.log(`process start → healthy: ${startup.toFixed(0)} ms (spawn of node --import tsx server/start.ts --port 0, until GET /_emulator/health answers 200)`);
+  console.log(`process start → healthy: ${startup.toFixed(0)} ms (spawn of node --import tsx server/start.ts, until GET /_emulator/health answers 200)`);
   const resets: number[] = [];
   const serverResets: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -60,5 +46,5 @@ try {
   console.log(`POST /_emulator/worlds (round trip): ${stats(worlds)}`);
   for (const id of ids) await timed(`${base}/_emulator/worlds/${id}`, { method: 'DELETE' });
 } finally {
-  child.kill('SIGTERM');
+  started.stop();
 }

@@ -10,9 +10,8 @@
 // unmeasured load before each target), --no-scale.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT, startToHealthy } from './emulator.js';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 // @ts-expect-error autocannon ships no types
@@ -21,7 +20,6 @@ import autocannon from 'autocannon';
 import oauthSign from 'oauth-sign';
 
 const { hmacsign } = oauthSign as { hmacsign: (m: string, u: string, p: Record<string, string>, cs: string, ts: string) => string };
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
@@ -116,31 +114,6 @@ function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-
-/** `npm start` as a user runs it (the real start script), timed from spawn to a 200 from /_emulator/health. */
-async function startToHealthy(args: string[]): Promise<{ ms: number; stop: () => void; base: string; pid: number }> {
-  const port = await freePort();
-  const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts', '--port', String(port), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  let exited = false;
-  proc.once('exit', () => (exited = true));
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (exited) throw new Error(`emulator exited before it was healthy (${args.join(' ')})`);
-    const ok = await fetch(`${base}/_emulator/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return { ms: performance.now() - t0, stop: () => proc.kill(), base, pid: proc.pid! };
 }
 
 /** A seeded store of `size` tweets, made once per schema version and kept in bench/.data/. */
