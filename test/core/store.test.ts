@@ -146,6 +146,24 @@ t.test('JSON bodies are not read (the APIs take forms and multipart only)', asyn
   t.match(broken.json(), { ret: 1 });
 });
 
+t.test('a multipart body that cannot be read is a parameter error, in JSON and in XML, and stores nothing', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const creds = graphCreds(app, 'alice');
+  const before = (app.world.db.prepare('SELECT COUNT(*) n FROM tweets').get() as { n: number }).n;
+  for (const contentType of ['multipart/form-data', 'multipart/form-data; boundary=xx']) {
+    const json = await app.inject({ method: 'POST', url: `/t/add_t?${qs(creds)}`, headers: { 'content-type': contentType }, payload: 'not a multipart body' });
+    t.equal(json.statusCode, 200);
+    t.match(json.json(), { ret: 1, msg: /^error param: .*multipart/i }, `${contentType}: ret 1 naming the body`);
+    const xml = await app.inject({ method: 'POST', url: `/t/add_t?${qs({ ...creds, format: 'xml' })}`, headers: { 'content-type': contentType }, payload: 'not a multipart body' });
+    t.match(xml.headers['content-type'], /xml/);
+    t.match((parseXml(xml.body) as { root: { data: { ret: string; msg: string } } }).root.data, { ret: '1', msg: /multipart/i });
+  }
+  const weibo = await signed(app, weiboCreds(app, 'alice'), { method: 'POST', path: '/api/t/add', params: { content: 'x' } });
+  t.equal(weibo.json().ret, 0, 'a well-formed body still posts');
+  t.equal((app.world.db.prepare('SELECT COUNT(*) n FROM tweets').get() as { n: number }).n, before + 1, 'only the well-formed post stored');
+});
+
 t.test('unknown paths answer the platform envelope with 404', async (t) => {
   const app = await build();
   t.teardown(() => app.close());
