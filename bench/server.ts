@@ -1,7 +1,10 @@
 // Benchmark target, run as a child process by bench/run.ts: `hello` is a bare fastify
-// hello-world; `emulator` is the app on an in-memory seeded world with the posting-speed and
+// hello-world; `fixed <file>` a bare fastify route answering every GET with the bytes of one
+// recorded emulator answer (the same headers, no auth, no store: what any server sending
+// that answer could reach here); `emulator` is the app on an in-memory seeded world with the posting-speed and
 // duplicate rules off (so t/add measures publishing, not refusals). Prints one JSON line.
 import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
 import { buildApp } from '../server/app.js';
 import { FIXTURES } from '../seed/generate.js';
 
@@ -11,6 +14,14 @@ if (mode === 'hello') {
   app.get('/', async () => ({ hello: 'world' }));
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(JSON.stringify({ address }) + '\n');
+} else if (mode === 'fixed') {
+  const body = readFileSync(process.argv[3], 'utf8');
+  const app = Fastify({ logger: false });
+  app.get('/*', (req, reply) => {
+    reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(JSON.stringify({ address, pid: process.pid }) + '\n');
 } else {
   // `emulator [file]`: the small in-memory world, or a seeded store file (the scale runs)
   const db = process.argv[3] ?? ':memory:';

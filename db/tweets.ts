@@ -250,22 +250,17 @@ export class TweetStore {
     });
   }
 
-  /** Adds author, counters and source (one level, as the wire shows it). */
-  hydrate(rows: TweetRow[], depth = 1): HydratedTweet[] {
+  /** Adds author, counters and source (one level, as the wire shows it; depth 0: no source). */
+  hydrate(rows: TweetRow[], depth: 0 | 1 = 1): HydratedTweet[] {
     const sourceIds = depth > 0 ? rows.map((r) => r.source_id).filter((x): x is number => x !== null) : [];
-    const sources = new Map<number, HydratedTweet>();
-    if (sourceIds.length) {
-      const srcRows = [...this.many(sourceIds).values()];
-      for (const h of this.hydrate(srcRows, depth - 1)) sources.set(h.row.id, h);
-    }
-    const authors = this.w.users.authors(rows.map((r) => r.user_id));
-    const counts = this.reCounts(rows.map((r) => r.id));
-    return rows.map((row) => ({
-      row,
-      author: authors.get(row.user_id)!,
-      ...counts.get(row.id)!,
-      source: row.source_id !== null ? (sources.get(row.source_id) ?? null) : null,
-    }));
+    const sourceRows = sourceIds.length ? [...this.many(sourceIds).values()] : [];
+    // a page and its sources share one authors read and one counts read
+    const all = sourceRows.length ? rows.concat(sourceRows) : rows;
+    const authors = this.w.users.authors(all.map((r) => r.user_id));
+    const counts = this.reCounts(all.map((r) => r.id));
+    const hydrated = (row: TweetRow, source: HydratedTweet | null): HydratedTweet => ({ row, author: authors.get(row.user_id)!, ...counts.get(row.id)!, source });
+    const sources = new Map(sourceRows.map((r) => [r.id, hydrated(r, null)]));
+    return rows.map((row) => hydrated(row, row.source_id !== null ? (sources.get(row.source_id) ?? null) : null));
   }
 
   /** One page of a `time`-paged timeline, visible tweets only. */

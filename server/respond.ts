@@ -65,33 +65,45 @@ const ESCAPED: Record<string, string> = { '\u2028': '\\u2028', '\u2029': '\\u202
 
 /** Deep copy with object keys in ASCII order, as open.t.qq.com's encoder wrote them. */
 export function sortKeys(v: unknown): unknown {
+  // only objects and arrays are visited: a call per leaf value was most of this function's time
+  return typeof v === 'object' && v !== null ? sortedCopy(v) : v;
+}
+
+function sortedCopy(v: object): unknown {
   if (Array.isArray(v)) {
     let copy: unknown[] | undefined;
     for (let i = 0; i < v.length; i++) {
-      const s = sortKeys(v[i]);
-      if (s !== v[i]) (copy ??= v.slice())[i] = s;
+      const e: unknown = v[i];
+      if (typeof e !== 'object' || e === null) continue;
+      const s = sortedCopy(e);
+      if (s !== e) (copy ??= v.slice())[i] = s;
     }
     return copy ?? v;
   }
-  if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
-    // shapes are mostly written in order already: copy only what is not (a deep copy of every
-    // answer was a tenth of a timeline read)
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o);
-    let sorted = true;
-    for (let i = 1; i < keys.length && sorted; i++) if (keys[i - 1] > keys[i]) sorted = false;
-    let out: Record<string, unknown> | undefined;
-    if (!sorted) {
-      out = {};
-      for (const k of keys.sort()) out[k] = o[k];
+  if (Buffer.isBuffer(v)) return v;
+  // shapes are mostly written in order already: copy only what is not (a deep copy of every
+  // answer was a tenth of a timeline read)
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1] > keys[i]) {
+      sorted = false;
+      break;
     }
-    for (const k of keys) {
-      const s = sortKeys(o[k]);
-      if (s !== o[k]) (out ??= { ...o })[k] = s;
-    }
-    return out ?? o;
   }
-  return v;
+  let out: Record<string, unknown> | undefined;
+  if (!sorted) {
+    out = {};
+    for (const k of keys.slice().sort()) out[k] = o[k];
+  }
+  for (let i = 0; i < keys.length; i++) {
+    const val = o[keys[i]];
+    if (typeof val !== 'object' || val === null) continue;
+    const s = sortedCopy(val);
+    if (s !== val) (out ??= { ...o })[keys[i]] = s;
+  }
+  return out ?? o;
 }
 
 /** Which platform's envelope a path belongs to (for answers made before a route runs). */
