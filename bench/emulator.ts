@@ -15,11 +15,16 @@ const freePort = () =>
     });
   });
 
-/** `server/start.ts` with `args`, timed until GET /_emulator/health answers 200. */
-export async function startToHealthy(args: string[]): Promise<{ ms: number; stop: () => void; base: string; pid: number }> {
+/**
+ * `server/start.ts` with `args` (as `npm start` runs it, TypeScript compiled on load), or with
+ * `compiled` the built `dist/server/start.js` (as the Docker image runs it), timed until
+ * GET /_emulator/health answers 200.
+ */
+export async function startToHealthy(args: string[], o: { compiled?: boolean } = {}): Promise<{ ms: number; stop: () => void; base: string; pid: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts', '--port', String(port), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const script = o.compiled ? ['dist/server/start.js'] : ['--import', 'tsx', 'server/start.ts'];
+  const proc = spawn(process.execPath, [...script, '--port', String(port), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;
   proc.once('exit', () => (exited = true));
   const base = `http://127.0.0.1:${port}`;
