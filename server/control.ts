@@ -11,7 +11,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { openDatabase, schemaVersion, type DB } from '../db/store.js';
-import { rebuildCounters } from '../db/counters.js';
+import { rebuildCounters, withCountersSuspended } from '../db/counters.js';
+import { dropImage, imageBytes, imageSize, restoreFile, saveImage, type Image } from '../db/images.js';
 import { hex32, hex32lower } from '../db/ids.js';
 import { ACCESS_TTL } from '../db/oauth2.js';
 import { FIXTURES } from '../seed/generate.js';
@@ -87,8 +88,11 @@ interface IsolatedWorld {
 }
 
 export interface ControlState {
-  template: Buffer;
-  snapshots: Map<string, { bytes: Buffer; created: number }>;
+  /** the world as it started: what reset returns to */
+  template: Image;
+  snapshots: Map<string, { image: Image; created: number }>;
+  /** set while a file-backed store is being restored: requests wait for it (db/images.ts) */
+  restoring?: Promise<void>;
   journal: JournalEntry[];
   journalMax: number;
   journalSeq: number;
@@ -235,18 +239,21 @@ export function copyInto(db: DB, image: Buffer): void {
   try {
     db.prepare('ATTACH DATABASE ? AS src').run(file);
     try {
-      db.transaction(() => {
-        for (const t of tableNames(db)) {
-          db.prepare(`DELETE FROM main."${t}"`).run();
-          db.prepare(`INSERT INTO main."${t}" SELECT * FROM src."${t}"`).run();
-        }
-        rebuildCounters(db);
-        const hasSeq = (schema: string) => !!db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE name = 'sqlite_sequence'`).get();
-        if (hasSeq('main')) {
-          db.prepare('DELETE FROM main.sqlite_sequence').run();
-          if (hasSeq('src')) db.prepare('INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence').run();
-        }
-      })();
+      // without the counting triggers (recounted once at the end) the deletes truncate and the
+      // inserts copy whole b-trees: 28 s → 4.6 s for a 1 M-tweet world
+      db.transaction(() =>
+        withCountersSuspended(db, () => {
+          for (const t of tableNames(db)) {
+            db.prepare(`DELETE FROM main."${t}"`).run();
+            db.prepare(`INSERT INTO main."${t}" SELECT * FROM src."${t}"`).run();
+          }
+          const hasSeq = (schema: string) => !!db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE name = 'sqlite_sequence'`).get();
+          if (hasSeq('main')) {
+            db.prepare('DELETE FROM main.sqlite_sequence').run();
+            if (hasSeq('src')) db.prepare('INSERT INTO main.sqlite_sequence SELECT * FROM src.sqlite_sequence').run();
+          }
+        }),
+      )();
     } finally {
       db.prepare('DETACH DATABASE src').run();
     }
@@ -356,7 +363,7 @@ const pathOf = (url: string): string => {
 /** Installs the control hooks and routes. Call before the API routes are registered. */
 export function registerControl(app: FastifyInstance): void {
   const state: ControlState = {
-    template: app.world.db.serialize(),
+    template: saveImage(app.world.db),
     snapshots: new Map(),
     journal: [],
     journalMax: 10000,
@@ -442,13 +449,23 @@ export function registerControl(app: FastifyInstance): void {
 
   // callback style (nothing awaited): no promise per request on the hot path
   app.addHook('preHandler', (req, _reply, done) => {
+    if (!state.restoring) return pickWorld(req, done);
+    // a file store is being put back in place (db/images.ts): a write now would wait on the
+    // backup's lock while blocking it; run on the restored world once it is done. Checked here,
+    // after the body arrived, so a request still uploading when the restore began waits too.
+    state.restoring.then(() => {
+      req.world = app.world;
+      pickWorld(req, done);
+    });
+  });
+  const pickWorld = (req: FastifyRequest, done: (e?: Error) => void): void => {
     try {
       toIsolatedWorld(req);
       done();
     } catch (e) {
       done(e as Error);
     }
-  });
+  };
   const toIsolatedWorld = (req: FastifyRequest): void => {
     if (!state.worlds.size || req.url.startsWith(PREFIX)) return;
     const { keys, accessToken } = credentialsOf(req);
@@ -564,6 +581,28 @@ export function registerControl(app: FastifyInstance): void {
     w.db.close();
     app.world = new World(cur, w.clock, w.rules);
   };
+  /** Puts a saved state back as a fresh world (default rules) on `clock`. */
+  const restore = async (image: Image, clock: Clock): Promise<void> => {
+    const cur = app.world.db;
+    if (cur.memory || image.kind === 'memory') return swap(worldFromImage(imageBytes(image), clock));
+    const done = restoreFile(cur, image);
+    state.restoring = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await done;
+    } finally {
+      state.restoring = undefined;
+    }
+    app.world = new World(cur, clock);
+  };
+  app.addHook('onClose', (_app, done) => {
+    dropImage(state.template);
+    for (const s of state.snapshots.values()) dropImage(s.image);
+    state.snapshots.clear();
+    done();
+  });
 
   route('GET', 'health', () => ({ status: 'ok' }));
 
@@ -597,12 +636,12 @@ export function registerControl(app: FastifyInstance): void {
   }));
 
   // reset, snapshots, export/import
-  route('POST', 'reset', (_req, _reply, o) => {
+  route('POST', 'reset', async (_req, _reply, o) => {
     const started = process.hrtime.bigint();
     const keepClock = bool(o.keepClock, 'keepClock') ?? false;
     const clock = app.world.clock;
     if (!keepClock) clock.reset();
-    swap(worldFromImage(state.template, clock));
+    await restore(state.template, clock);
     return { status: 'reset', ms: Number(process.hrtime.bigint() - started) / 1e6, counts: counts(app.world) };
   });
 
@@ -610,22 +649,27 @@ export function registerControl(app: FastifyInstance): void {
   route('POST', 'snapshots/:name', (req) => {
     const name = (req.params as { name: string }).name;
     if (!SNAP_NAME.test(name)) throw new Refusal(400, 'snapshot name must be 1-64 of A-Z a-z 0-9 _ . -');
-    const bytes = app.world.db.serialize();
+    const image = saveImage(app.world.db);
     const created = app.world.clock.now();
-    state.snapshots.set(name, { bytes, created });
-    return { name, created, bytes: bytes.length };
+    const old = state.snapshots.get(name);
+    state.snapshots.set(name, { image, created });
+    if (old) dropImage(old.image);
+    return { name, created, bytes: imageSize(image) };
   });
-  route('POST', 'snapshots/:name/restore', (req) => {
+  route('POST', 'snapshots/:name/restore', async (req) => {
     const name = (req.params as { name: string }).name;
     const s = state.snapshots.get(name);
     if (!s) throw new Refusal(404, `no snapshot ${name}`);
-    swap(worldFromImage(s.bytes, app.world.clock));
+    await restore(s.image, app.world.clock);
     return { name, restored: true, counts: counts(app.world) };
   });
-  route('GET', 'snapshots', () => ({ snapshots: [...state.snapshots].map(([name, s]) => ({ name, created: s.created, bytes: s.bytes.length })) }));
+  route('GET', 'snapshots', () => ({ snapshots: [...state.snapshots].map(([name, s]) => ({ name, created: s.created, bytes: imageSize(s.image) })) }));
   route('DELETE', 'snapshots/:name', (req) => {
     const name = (req.params as { name: string }).name;
-    if (!state.snapshots.delete(name)) throw new Refusal(404, `no snapshot ${name}`);
+    const s = state.snapshots.get(name);
+    if (!s) throw new Refusal(404, `no snapshot ${name}`);
+    state.snapshots.delete(name);
+    dropImage(s.image);
     return { name, deleted: true };
   });
 
@@ -796,7 +840,7 @@ export function registerControl(app: FastifyInstance): void {
   // isolated worlds
   route('POST', 'worlds', () => {
     const started = process.hrtime.bigint();
-    const w = worldFromImage(state.template);
+    const w = worldFromImage(imageBytes(state.template));
     const taken = (id: string) => state.registry.has(id) || !!app.world.apps.get(id) || !!w.apps.get(id);
     const graphId = uniqueDigits('1018', taken);
     const weiboId = uniqueDigits('8018', taken);

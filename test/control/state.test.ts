@@ -1,4 +1,8 @@
 import t from 'tap';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { counterDrift } from '../../db/counters.js';
 import { build, graphGet, signed, parseXml, weiboCreds, FIXTURES } from '../helpers.js';
 
@@ -131,11 +135,10 @@ t.test('export / import round trip (BLOBs base64)', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/_emulator/info' })).json().counts.users, 40, 'world unchanged');
 });
 
-t.test('a file-backed store is reset and restored in place (the file keeps the state)', async (t) => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const Database = (await import('better-sqlite3')).default;
+type Test = Parameters<Parameters<typeof t.test>[0]>[0];
+
+/** An app on a store file of its own in a temporary folder, removed when the test ends. */
+async function fileBacked(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'emu-test-'));
   const file = join(dir, 'world.sqlite');
   const fapp = await build({ db: file });
@@ -144,6 +147,11 @@ t.test('a file-backed store is reset and restored in place (the file keeps the s
     fapp.world.db.close();
     rmSync(dir, { recursive: true, force: true });
   });
+  return { fapp, file };
+}
+
+t.test('a file-backed store is reset and restored in place (the file keeps the state)', async (t) => {
+  const { fapp, file } = await fileBacked(t);
   const fileTweets = () => {
     const db = new Database(file, { readonly: true });
     try {
@@ -182,4 +190,52 @@ t.test('a file-backed store is reset and restored in place (the file keeps the s
   t.equal(imp.statusCode, 200);
   t.equal(fileTweets(), seeded + 1, 'import rewrote the file');
   t.same(counterDrift(fapp.world.db), [], 'counters recounted after the in-place import');
+});
+
+t.test('a file-backed store saves states as file copies and puts them back with the backup API; requests during a restore wait', async (t) => {
+  const { fapp, file } = await fileBacked(t);
+  // a second connection to the file, as another emulator process would hold
+  const other = new Database(file);
+  t.teardown(() => other.close());
+  const template = fapp.control.template;
+  t.equal(template.kind, 'file', 'the template of a file store is a file copy, not bytes in memory');
+  if (template.kind === 'file') t.notOk(existsSync(template.dir), 'its file is unlinked at once (nothing left behind by a killed emulator)');
+  const otherTweets = () => (other.prepare('SELECT COUNT(*) AS n FROM tweets').get() as { n: number }).n;
+  const seeded = otherTweets();
+  const fpost = (url: string) => fapp.inject({ method: 'POST', url });
+  const b = (await fapp.inject({ method: 'POST', url: '/_emulator/tokens/weibo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ user: 'alice' }) })).json();
+  const c = { token: b.oauth_token, secret: b.oauth_token_secret, consumerKey: b.oauth_consumer_key, consumerSecret: b.oauth_consumer_secret };
+  fapp.world.rules.postBurst = 0;
+  const tweet = (content: string) => signed(fapp, c, { method: 'POST', path: '/api/t/add', params: { format: 'json', content, clientip: '127.0.0.1' } });
+
+  t.equal((await tweet('before snapshot')).json().ret, 0);
+  const snap = (await fpost('/_emulator/snapshots/f')).json();
+  t.ok(snap.bytes > 0, `snapshot of ${snap.bytes} bytes`);
+  t.equal(fapp.control.snapshots.get('f')!.image.kind, 'file');
+  t.equal((await tweet('after snapshot')).json().ret, 0);
+  t.equal(otherTweets(), seeded + 2);
+  t.equal((await fpost('/_emulator/snapshots/f/restore')).statusCode, 200);
+  t.equal(otherTweets(), seeded + 1, 'the other connection sees the restored file');
+
+  // writes sent while a restore is putting the file back wait for it, then land in the restored
+  // world (the snapshot holds the caller's token; a reset would not)
+  const restoring = fpost('/_emulator/snapshots/f/restore');
+  for (let i = 0; !fapp.control.restoring; i++) {
+    if (i > 100000) throw new Error('the restore never started');
+    await new Promise((r) => setImmediate(r));
+  }
+  const writes = await Promise.all(Array.from({ length: 12 }, (_, i) => tweet(`during restore ${i}`)));
+  t.equal((await restoring).statusCode, 200);
+  t.same(writes.map((r) => r.json().ret), writes.map(() => 0), 'every write sent during the restore answered ret 0');
+  t.equal(otherTweets(), seeded + 1 + 12, 'all of them are in the file, after the restore');
+  const ids = writes.map((r) => r.json().data.id as string);
+  t.equal(ids.filter((id) => other.prepare('SELECT 1 FROM tweets WHERE id = ?').get(id)).length, 12, 'by id');
+  t.equal(fapp.world.db.pragma('journal_mode', { simple: true }), 'wal', 'still in WAL mode');
+  t.equal(fapp.world.db.pragma('quick_check', { simple: true }), 'ok');
+  t.same(counterDrift(fapp.world.db), [], 'counters equal a recount');
+
+  t.equal((await fpost('/_emulator/reset')).statusCode, 200);
+  t.equal(otherTweets(), seeded, 'reset: the other connection sees the seeded file');
+  t.equal((await fapp.inject({ method: 'DELETE', url: '/_emulator/snapshots/f' })).statusCode, 200);
+  t.notOk(fapp.control.snapshots.has('f'));
 });

@@ -1,0 +1,59 @@
+// Saved states of a store (the reset template, snapshots) and putting one back.
+//
+// An in-memory store keeps a serialized image: copied and reopened in milliseconds. A
+// file-backed store keeps a compacted copy of its file (VACUUM INTO), held open read-only and
+// unlinked at once, so it costs no memory and a killed emulator leaves nothing behind; it is put
+// back page by page with SQLite's backup API. Keeping a 1 M-tweet world's image in memory cost
+// 316 MB, and restoring it row by row took 28 s; the backup takes ~0.6 s (bench/results.md).
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { DB } from './store.js';
+
+export type Image = { kind: 'memory'; bytes: Buffer } | { kind: 'file'; copy: DB; size: number; dir: string };
+
+/** The store's current state, kept the way that suits its kind. */
+export function saveImage(db: DB): Image {
+  if (db.memory) return { kind: 'memory', bytes: db.serialize() };
+  const dir = mkdtempSync(join(tmpdir(), 'emu-image-'));
+  const file = join(dir, 'image.sqlite');
+  try {
+    db.prepare('VACUUM INTO ?').run(file);
+    const size = statSync(file).size;
+    const copy = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      // the open handle keeps the file's pages; where an open file cannot be removed (Windows),
+      // dropImage removes it
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* removed by dropImage */
+    }
+    return { kind: 'file', copy, size, dir };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The image as serialized bytes (to open an in-memory world from it). */
+export const imageBytes = (i: Image): Buffer => (i.kind === 'memory' ? i.bytes : i.copy.serialize());
+
+export const imageSize = (i: Image): number => (i.kind === 'memory' ? i.bytes.length : i.size);
+
+/** Frees what an image holds. */
+export function dropImage(i: Image): void {
+  if (i.kind !== 'file') return;
+  if (i.copy.open) i.copy.close();
+  rmSync(i.dir, { recursive: true, force: true });
+}
+
+/**
+ * Overwrites the file-backed store `db` with a file image, in place: other connections to the
+ * file (other processes) see the restored state, and the store stays in WAL mode. The backup
+ * runs over two turns of the event loop; callers hold requests back until it is done
+ * (server/control.ts), since a write from this process in between would wait on the backup's lock.
+ */
+export async function restoreFile(db: DB, i: Extract<Image, { kind: 'file' }>): Promise<void> {
+  await i.copy.backup(db.name, { progress: () => 0x7fffffff });
+}
