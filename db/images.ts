@@ -1,22 +1,27 @@
 // Saved states of a store (the reset template, snapshots) and putting one back.
 //
 // An in-memory store keeps a serialized image: copied and reopened in milliseconds. A
-// file-backed store keeps a compacted copy of its file (VACUUM INTO), held open read-only and
-// unlinked at once, so it costs no memory and a killed emulator leaves nothing behind; it is put
+// file-backed store keeps a compacted copy of its file (VACUUM INTO, beside the file), held open
+// read-only and unlinked at once, so it costs no memory and a killed emulator leaves nothing behind; it is put
 // back page by page with SQLite's backup API. Keeping a 1 M-tweet world's image in memory cost
 // 316 MB, and restoring it row by row took 28 s; the backup takes ~0.6 s (bench/results.md).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DB } from './store.js';
 
 export type Image = { kind: 'memory'; bytes: Buffer } | { kind: 'file'; copy: DB; size: number; dir: string };
 
+/**
+ * A new folder for a short-lived copy of a file store, beside the store: writable wherever the
+ * store is (SQLite writes its WAL there) and on the same disk, whatever TMPDIR is.
+ */
+export const scratchDir = (db: DB): string => mkdtempSync(join(dirname(resolve(db.name)), '.emu-image-'));
+
 /** The store's current state, kept the way that suits its kind. */
 export function saveImage(db: DB): Image {
   if (db.memory) return { kind: 'memory', bytes: db.serialize() };
-  const dir = mkdtempSync(join(tmpdir(), 'emu-image-'));
+  const dir = scratchDir(db);
   const file = join(dir, 'image.sqlite');
   try {
     db.prepare('VACUUM INTO ?').run(file);

@@ -2,8 +2,7 @@
 // it): health and info, reset/snapshots/export/import, direct issuance of apps, users,
 // relations and tokens, the clock, a request journal, fault injection and isolated worlds.
 // Control answers are plain JSON (application/json); errors are {error} with a 4xx status.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -12,7 +11,7 @@ import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { openDatabase, schemaVersion, type DB } from '../db/store.js';
 import { rebuildCounters, withCountersSuspended } from '../db/counters.js';
-import { dropImage, imageBytes, imageSize, restoreFile, saveImage, type Image } from '../db/images.js';
+import { dropImage, imageBytes, imageSize, restoreFile, saveImage, scratchDir, type Image } from '../db/images.js';
 import { hex32, hex32lower } from '../db/ids.js';
 import { ACCESS_TTL } from '../db/oauth2.js';
 import { FIXTURES } from '../seed/generate.js';
@@ -232,7 +231,7 @@ export function importWorld(data: unknown, clock: Clock): World {
 
 /** Replaces every table's rows of `db` by those of a serialized image (same schema), in one transaction. */
 export function copyInto(db: DB, image: Buffer): void {
-  const dir = mkdtempSync(join(tmpdir(), 'emu-'));
+  const dir = scratchDir(db);
   const file = join(dir, 'image.sqlite');
   writeFileSync(file, image);
   db.pragma('foreign_keys = OFF');

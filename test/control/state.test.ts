@@ -1,7 +1,7 @@
 import t from 'tap';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { counterDrift } from '../../db/counters.js';
 import { build, graphGet, signed, parseXml, weiboCreds, FIXTURES } from '../helpers.js';
@@ -138,9 +138,10 @@ t.test('export / import round trip (BLOBs base64)', async (t) => {
 type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
 /** An app on a store file of its own in a temporary folder, removed when the test ends. */
-async function fileBacked(t: Test) {
+async function fileBacked(t: Test, beforeBuild?: () => void) {
   const dir = mkdtempSync(join(tmpdir(), 'emu-test-'));
   const file = join(dir, 'world.sqlite');
+  beforeBuild?.();
   const fapp = await build({ db: file });
   t.teardown(async () => {
     await fapp.close();
@@ -238,4 +239,23 @@ t.test('a file-backed store saves states as file copies and puts them back with 
   t.equal(otherTweets(), seeded, 'reset: the other connection sees the seeded file');
   t.equal((await fapp.inject({ method: 'DELETE', url: '/_emulator/snapshots/f' })).statusCode, 200);
   t.notOk(fapp.control.snapshots.has('f'));
+});
+
+t.test('a file store in a folder where TMPDIR is not writable still saves and restores its states', async (t) => {
+  const saved = process.env.TMPDIR;
+  t.teardown(() => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  });
+  const { fapp, file } = await fileBacked(t, () => (process.env.TMPDIR = '/nonexistent/emu-tmp'));
+  t.equal(fapp.control.template.kind, 'file');
+  const count = () => (fapp.world.db.prepare('SELECT COUNT(*) n FROM tweets').get() as { n: number }).n;
+  const seeded = count();
+  fapp.world.db.prepare('DELETE FROM tweets WHERE id = (SELECT MAX(id) FROM tweets)').run();
+  t.equal((await fapp.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200);
+  t.equal(count(), seeded, 'reset');
+  const exp = (await fapp.inject({ method: 'GET', url: '/_emulator/export' })).body;
+  const imp = await fapp.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: exp });
+  t.equal(imp.statusCode, 200, 'import into the file store');
+  t.same(readdirSync(dirname(file)).filter((n) => n.startsWith('.emu-image-')), [], 'no copies left beside the store');
 });
