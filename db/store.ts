@@ -21,6 +21,11 @@ export function openDatabase(path: string): DB {
   return db;
 }
 
+/** Moves the WAL's pages into the store file and empties the WAL (the file alone holds the state). */
+export function checkpoint(db: DB): void {
+  if (!db.memory) db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
 /**
  * Makes `db.prepare` reuse compiled statements: the query modules call `prepare(sql)` where they
  * use it, and compiling there on every request was the largest cost of a read (profiled with

@@ -2,7 +2,7 @@
 import Fastify, { type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import { openDatabase } from '../db/store.js';
+import { checkpoint, openDatabase } from '../db/store.js';
 import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { seedWorld } from '../seed/generate.js';
@@ -38,7 +38,11 @@ export interface BuildOptions extends Partial<EmulatorConfig> {
 export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, clock = new Clock()): World {
   const db = openDatabase(config.db);
   const world = new World(db, clock);
-  if (world.users.count() === 0) seedWorld(world, { seed: config.seed, size: config.size });
+  if (world.users.count() === 0) {
+    seedWorld(world, { seed: config.seed, size: config.size });
+    // a new store file holds its seed itself, not only its WAL
+    checkpoint(db);
+  }
   return world;
 }
 

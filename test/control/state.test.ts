@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -258,4 +258,22 @@ t.test('a file store in a folder where TMPDIR is not writable still saves and re
   const imp = await fapp.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: exp });
   t.equal(imp.statusCode, 200, 'import into the file store');
   t.same(readdirSync(dirname(file)).filter((n) => n.startsWith('.emu-image-')), [], 'no copies left beside the store');
+});
+
+t.test('a file store holds its state in the file itself: the WAL is emptied after seeding and after every restore', async (t) => {
+  const { fapp, file } = await fileBacked(t);
+  const wal = () => (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+  t.equal(wal(), 0, 'seeded: nothing left in the WAL');
+  const seededSize = statSync(file).size;
+  t.ok(seededSize > 100_000, `the store file holds the seed (${seededSize} bytes)`);
+  const seededTweets = (fapp.world.db.prepare('SELECT COUNT(*) n FROM tweets').get() as { n: number }).n;
+  for (let i = 0; i < 5; i++) t.equal((await fapp.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 200);
+  t.equal(wal(), 0, 'five resets: nothing left in the WAL (each used to append a whole copy)');
+  // the file alone, as a copy taken now would be, holds the seeded world
+  const copy = join(dirname(file), 'copy.sqlite');
+  copyFileSync(file, copy);
+  const db = new Database(copy, { readonly: true });
+  const n = (table: string) => (db.prepare(`SELECT COUNT(*) n FROM ${table}`).get() as { n: number }).n;
+  t.same([n('users'), n('tweets')], [40, seededTweets]);
+  db.close();
 });
