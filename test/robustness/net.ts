@@ -16,8 +16,8 @@ export function tempDb(label: string): string {
 }
 
 /** Seeds a world into `file` and returns weibo access tokens for the named users (all users: '*'). */
-export function prepareDb(file: string, names: string[] | '*'): Record<string, WeiboCreds> {
-  const w = openWorld({ db: file, seed: 1, size: 'small' });
+export function prepareDb(file: string, names: string[] | '*', size: string | number = 'small'): Record<string, WeiboCreds> {
+  const w = openWorld({ db: file, seed: 1, size: String(size) });
   if (names === '*') names = (w.db.prepare('SELECT name FROM users ORDER BY id').all() as { name: string }[]).map((r) => r.name);
   const out: Record<string, WeiboCreds> = {};
   for (const n of names) {
