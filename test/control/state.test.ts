@@ -237,6 +237,11 @@ t.test('a file-backed store saves states as file copies and puts them back with 
 
   t.equal((await fpost('/_emulator/reset')).statusCode, 200);
   t.equal(otherTweets(), seeded, 'reset: the other connection sees the seeded file');
+  // an isolated world is opened in memory from the file template
+  const iso = await fpost('/_emulator/worlds');
+  t.equal(iso.statusCode, 200);
+  const exported = (await fapp.inject({ method: 'GET', url: `/_emulator/export?world=${iso.json().id}` })).json();
+  t.equal(exported.tables.tweets.length, seeded, 'an isolated world from the file template holds the seeded tweets');
   t.equal((await fapp.inject({ method: 'DELETE', url: '/_emulator/snapshots/f' })).statusCode, 200);
   t.notOk(fapp.control.snapshots.has('f'));
 });
