@@ -201,10 +201,9 @@ export class TweetStore {
       const topic = db.prepare('SELECT id FROM topics WHERE text = ?').get(text) as { id: number };
       db.prepare('INSERT OR IGNORE INTO tweet_topics (tweet_id, topic_id, timestamp) VALUES (?, ?, ?)').run(id, topic.id, now);
     }
-    db.prepare('UPDATE unread SET home = home + 1 WHERE user_id IN (SELECT fan_id FROM follows WHERE idol_id = ?)').run(authorId);
-    if (type === TYPE.original) {
-      db.prepare('UPDATE unread SET create_ = create_ + 1 WHERE user_id IN (SELECT fan_id FROM follows WHERE idol_id = ?)').run(authorId);
-    }
+    // one pass over the author's fans: a post by someone with 10 000 fans updates 10 000 rows
+    // (two passes were 9 ms of a t/add in the 1 M world)
+    db.prepare('UPDATE unread SET home = home + 1, create_ = create_ + ? WHERE user_id IN (SELECT fan_id FROM follows WHERE idol_id = ?)').run(type === TYPE.original ? 1 : 0, authorId);
   }
 
   /** A page of (timestamp, id) keys → the same page of whole rows. */
