@@ -18,8 +18,8 @@ export function rebuildCounters(db: DB): void {
 }
 
 /**
- * Runs a bulk load (the seed) with the counting triggers set aside, then recounts once: the
- * triggers tripled seeding time (1.1 s → 3.6 s for 100 k tweets). Call inside a transaction, so
+ * Runs a bulk load (the seed, a copy into a file store) with the counting triggers set aside,
+ * then recounts once: the triggers tripled seeding time (1.1 s → 3.6 s for 100 k tweets). Call inside a transaction, so
  * the triggers are back even if fn throws or the process dies.
  */
 export function withCountersSuspended<T>(db: DB, fn: () => T): T {

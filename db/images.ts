@@ -2,9 +2,10 @@
 //
 // An in-memory store keeps a serialized image: copied and reopened in milliseconds. A
 // file-backed store keeps a compacted copy of its file (VACUUM INTO, beside the file), held open
-// read-only and unlinked at once, so it costs no memory and a killed emulator leaves nothing behind; it is put
-// back page by page with SQLite's backup API. Keeping a 1 M-tweet world's image in memory cost
-// 316 MB, and restoring it row by row took 28 s; the backup takes ~0.6 s (bench/results.md).
+// read-only and unlinked at once, so it costs no memory and a killed emulator leaves nothing
+// behind; it is put back page by page with SQLite's backup API, then checkpointed. Keeping a
+// 1 M-tweet world's image in memory cost 316 MB, and restoring it row by row took 28 s; now a
+// reset takes ~1.5 s (bench/results.md).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
