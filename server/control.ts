@@ -546,8 +546,10 @@ export function registerControl(app: FastifyInstance): void {
       ms: Math.round(reply.elapsedTime * 100) / 100,
     });
     // trimmed in batches: a splice per request once full costs a copy of the whole journal
-    if (state.journal.length > state.journalMax + 1024) state.journal.splice(0, state.journal.length - state.journalMax);
+    if (state.journal.length > state.journalMax + 1024) state.journal.splice(0, journalStart());
   };
+  /** Index of the oldest entry the journal shows (those before it wait for the next trim). */
+  const journalStart = (): number => Math.max(0, state.journal.length - state.journalMax);
 
   // --- routes ------------------------------------------------------------------------------
   type Handler = (req: FastifyRequest, reply: FastifyReply, o: Record<string, unknown>) => unknown;
@@ -628,7 +630,7 @@ export function registerControl(app: FastifyInstance): void {
     counts: counts(app.world),
     snapshots: state.snapshots.size,
     worlds: state.worlds.size,
-    journal: Math.min(state.journal.length, state.journalMax),
+    journal: state.journal.length - journalStart(),
     faults: state.faults.length,
   }));
 
@@ -786,7 +788,7 @@ export function registerControl(app: FastifyInstance): void {
     const world = str(o.world, 'world');
     const limit = num(o.limit, 'limit', { int: true, min: 1, max: 10000 }) ?? 100;
     const out: JournalEntry[] = [];
-    const first = Math.max(0, state.journal.length - state.journalMax);
+    const first = journalStart();
     for (let i = state.journal.length - 1; i >= first && out.length < limit; i--) {
       const e = state.journal[i];
       if (path && e.path !== path && !(path.endsWith('*') && e.path.startsWith(path.slice(0, -1)))) continue;
@@ -798,7 +800,7 @@ export function registerControl(app: FastifyInstance): void {
     return { total: state.journal.length - first, entries: out.map((e) => ({ ...e, at: e.at, params: e.params })) };
   });
   route('DELETE', 'journal', () => {
-    const n = Math.min(state.journal.length, state.journalMax);
+    const n = state.journal.length - journalStart();
     state.journal.length = 0;
     return { cleared: n };
   });
