@@ -53,6 +53,27 @@ function start(mode: string, db?: string): Promise<{ proc: ChildProcess; target:
   });
 }
 
+/** Runs `mode` (bench/server.ts) in its own process, measures `name` against its `/`, stops it. */
+async function measureBare(name: string, mode: string, arg?: string, check?: (body: string) => boolean): Promise<Row> {
+  const server = await start(mode, arg);
+  try {
+    return await run(name, `${server.target.address}/`, {}, check);
+  } finally {
+    server.proc.kill();
+  }
+}
+
+/** Runs a command in ROOT to its end; rejects unless it exits 0. */
+function runToEnd(command: string, args: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const p = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${c}`))));
+  });
+}
+
+/** Where seeded worlds and recorded answers are kept between runs (git- and docker-ignored). */
+const DATA_DIR = join(ROOT, 'bench', '.data');
+
 const enc = (s: string) => encodeURIComponent(s).replace(/[!*'()]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 /** A signed query/body string for one request (fresh nonce and timestamp each time). */
 function signedQuery(t: Target, method: string, path: string, params: Record<string, string>): string {
@@ -145,15 +166,11 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 /** A seeded store of `size` tweets, made once per schema version and kept in bench/.data/. */
 async function seededFile(size: number): Promise<{ file: string; seededMs?: number }> {
   const { migrations } = await import('../db/migrations.js');
-  const dir = join(ROOT, 'bench', '.data');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `world-${size}-v${migrations[migrations.length - 1].version}.sqlite`);
+  mkdirSync(DATA_DIR, { recursive: true });
+  const file = join(DATA_DIR, `world-${size}-v${migrations[migrations.length - 1].version}.sqlite`);
   if (existsSync(file)) return { file };
   const t0 = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'seed/cli.ts', '--db', file, '--size', String(size)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-    p.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`seeding ${size} failed: ${c}`))));
-  });
+  await runToEnd(process.execPath, ['--import', 'tsx', 'seed/cli.ts', '--db', file, '--size', String(size)]);
   return { file, seededMs: performance.now() - t0 };
 }
 
@@ -230,12 +247,7 @@ const mb = (x: number) => `${x.toFixed(0)} MB`;
 async function main() {
   const started = performance.now();
   const rows: Row[] = [];
-  const hello = await start('hello');
-  try {
-    rows.push(await run('fastify hello-world (baseline)', `${hello.target.address}/`, {}));
-  } finally {
-    hello.proc.kill();
-  }
+  rows.push(await measureBare('fastify hello-world (baseline)', 'hello'));
   const emu = await start('emulator');
   const t = emu.target;
   const answers: [string, string][] = [];
@@ -243,13 +255,13 @@ async function main() {
   let loadedRss = 0;
   try {
     idleRss = memoryOf(t.pid).rss;
-    const g = new URLSearchParams(t.graph!).toString();
-    rows.push(await run('graph /user/get_user_info', `${t.address}/user/get_user_info?${g}`, {}, okRet));
-    rows.push(await run('weibo /api/statuses/home_timeline reqnum=20 (signed)', `${t.address}/api/statuses/home_timeline`, signedGet(t, '/api/statuses/home_timeline', { reqnum: '20', pageflag: '0', pagetime: '0' }), okRet));
+    const userInfo = `${t.address}/user/get_user_info?${new URLSearchParams(t.graph!)}`;
+    const home = { path: '/api/statuses/home_timeline', params: { format: 'json', reqnum: '20', pageflag: '0', pagetime: '0' } };
+    rows.push(await run('graph /user/get_user_info', userInfo, {}, okRet));
+    rows.push(await run(`weibo ${home.path} reqnum=20 (signed)`, `${t.address}${home.path}`, signedGet(t, home.path, home.params), okRet));
     // one answer of each read, for the ceiling rows below
-    answers.push(['graph /user/get_user_info', await (await fetch(`${t.address}/user/get_user_info?${g}`)).text()]);
-    const homePath = '/api/statuses/home_timeline';
-    answers.push([`weibo ${homePath}`, await (await fetch(`${t.address}${homePath}?${signedQuery(t, 'GET', homePath, { format: 'json', reqnum: '20', pageflag: '0', pagetime: '0' })}`)).text()]);
+    answers.push(['graph /user/get_user_info', await (await fetch(userInfo)).text()]);
+    answers.push([`weibo ${home.path}`, await (await fetch(`${t.address}${home.path}?${signedQuery(t, 'GET', home.path, home.params)}`)).text()]);
     let n = 0;
     rows.push(
       await run('weibo /api/t/add (signed)', `${t.address}/api/t/add`, {
@@ -274,29 +286,16 @@ async function main() {
   const ceilings: Row[] = [];
   for (const [name, body] of answers) {
     if (!okRet(body)) throw new Error(`${name} answered ${body.slice(0, 200)}`);
-    const file = join(ROOT, 'bench', '.data', `answer-${ceilings.length}.txt`);
-    mkdirSync(join(ROOT, 'bench', '.data'), { recursive: true });
+    const file = join(DATA_DIR, `answer-${ceilings.length}.txt`);
+    mkdirSync(DATA_DIR, { recursive: true });
     writeFileSync(file, body);
-    const fixed = await start('fixed', file);
-    try {
-      ceilings.push(await run(`ceiling: ${name}'s answer (${Buffer.byteLength(body)} bytes) from a bare route`, `${fixed.target.address}/`, {}, okRet));
-    } finally {
-      fixed.proc.kill();
-    }
+    ceilings.push(await measureBare(`ceiling: ${name}'s answer (${Buffer.byteLength(body)} bytes) from a bare route`, 'fixed', file, okRet));
   }
-  const helloAgain = await start('hello');
-  try {
-    rows.push(await run('fastify hello-world (baseline, again)', `${helloAgain.target.address}/`, {}));
-  } finally {
-    helloAgain.proc.kill();
-  }
+  rows.push(await measureBare('fastify hello-world (baseline, again)', 'hello'));
 
-  // start to healthy and reset, through the real start script
-  // the compiled build, as the Docker image starts it (npm run build first: dist/ may be stale)
-  await new Promise<void>((resolve, reject) => {
-    const b = spawn('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-    b.once('exit', (c) => (c === 0 ? resolve() : reject(new Error(`npm run build failed: ${c}`))));
-  });
+  // start to healthy and reset: the compiled build, as the Docker image starts it (built first:
+  // dist/ may be stale), then through the real start script
+  await runToEnd('npm', ['run', '--silent', 'build']);
   const compiledStarts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const s = await startToHealthy([], { compiled: true });
