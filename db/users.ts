@@ -136,9 +136,7 @@ export class UserStore {
   }
 
   tags(id: number): { id: string; name: string }[] {
-    return (this.w.db.prepare('SELECT id, name FROM tags WHERE user_id = ? ORDER BY id').all(id) as { id: number; name: string }[]).map((t) => ({
-      id: String(t.id),
-      name: t.name,
-    }));
+    return this.tagsMany([id]).get(id)!;
   }
+
 }
