@@ -31,18 +31,6 @@ const tweetCounts = (r: 'NEW' | 'OLD', by: string, withLinks = true) =>
 const followCounts = (r: 'NEW' | 'OLD', by: string) =>
   [bump(KEY.fans, `${r}.idol_id`, by, 'true'), bump(KEY.idols, `${r}.fan_id`, by, 'true')].join('\n  ');
 
-/** Insert and delete triggers of a table linking tweets to `column` (mentions → user, tweet_topics
- * → topic): a link counts under `key` while its tweet is visible. */
-const tweetLinkTriggers = (table: string, key: string, column: string) =>
-  (['insert', 'delete'] as const)
-    .map((op) => {
-      const r = op === 'insert' ? 'NEW' : 'OLD';
-      return `CREATE TRIGGER ${table}_counters_${op} AFTER ${op.toUpperCase()} ON ${table} BEGIN
-  ${bump(key, `${r}.${column}`, op === 'insert' ? '1' : '-1', `(SELECT status FROM tweets WHERE id = ${r}.tweet_id) = 0`)}
-END;`;
-    })
-    .join('\n');
-
 /**
  * Counters read on every profile and timeline answer (tweetnum, fansnum, idolnum, totalnum,
  * public_timeline's total), kept in the same transaction as the rows they count by triggers, so
@@ -86,8 +74,18 @@ END;
 CREATE TRIGGER tweets_counters_delete BEFORE DELETE ON tweets BEGIN
   ${tweetCounts('OLD', '-1')}
 END;
-${tweetLinkTriggers('mentions', KEY.mentions, 'user_id')}
-${tweetLinkTriggers('tweet_topics', KEY.topic, 'topic_id')}
+CREATE TRIGGER mentions_counters_insert AFTER INSERT ON mentions BEGIN
+  ${bump(KEY.mentions, 'NEW.user_id', '1', '(SELECT status FROM tweets WHERE id = NEW.tweet_id) = 0')}
+END;
+CREATE TRIGGER mentions_counters_delete AFTER DELETE ON mentions BEGIN
+  ${bump(KEY.mentions, 'OLD.user_id', '-1', '(SELECT status FROM tweets WHERE id = OLD.tweet_id) = 0')}
+END;
+CREATE TRIGGER tweet_topics_counters_insert AFTER INSERT ON tweet_topics BEGIN
+  ${bump(KEY.topic, 'NEW.topic_id', '1', '(SELECT status FROM tweets WHERE id = NEW.tweet_id) = 0')}
+END;
+CREATE TRIGGER tweet_topics_counters_delete AFTER DELETE ON tweet_topics BEGIN
+  ${bump(KEY.topic, 'OLD.topic_id', '-1', '(SELECT status FROM tweets WHERE id = OLD.tweet_id) = 0')}
+END;
 CREATE TRIGGER follows_counters_insert AFTER INSERT ON follows BEGIN
   ${followCounts('NEW', '1')}
 END;
