@@ -16,7 +16,8 @@ app.world.rules.postBurst = 0;
 await app.listen({ port: 0, host: '127.0.0.1' });
 const addr = app.server.address();
 if (!addr || typeof addr === 'string') throw new Error('no port');
-const ORIGIN = `http://127.0.0.1:${addr.port}`;
+const PORT = addr.port;
+const ORIGIN = `http://127.0.0.1:${PORT}`;
 const alice = weiboCreds(app, 'alice');
 const oa = new oauth.OAuth(`${ORIGIN}/cgi-bin/request_token`, `${ORIGIN}/cgi-bin/access_token`, WEIBO.appid, WEIBO.secret, '1.0', 'null', 'HMAC-SHA1');
 
@@ -91,7 +92,7 @@ t.test('multipart text parts repeated from the query are counted once too (t/add
 /** One request on a raw socket (absolute-form request lines are not something fetch sends). */
 function raw(requestLine: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(addr.port, '127.0.0.1');
+    const s = net.connect(PORT, '127.0.0.1');
     let got = '';
     s.on('data', (d) => (got += d));
     s.on('error', reject);
@@ -99,7 +100,7 @@ function raw(requestLine: string, headers: Record<string, string> = {}): Promise
       const [head, ...rest] = got.split('\r\n\r\n');
       resolve({ status: Number(head.split(' ')[1]), body: rest.join('\r\n\r\n') });
     });
-    const h = { host: `127.0.0.1:${addr.port}`, connection: 'close', ...headers };
+    const h = { host: `127.0.0.1:${PORT}`, connection: 'close', ...headers };
     s.write(`${requestLine}\r\n${Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
   });
 }
