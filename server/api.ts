@@ -11,6 +11,7 @@ import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
 import { authenticateWeibo, type WeiboAuth } from './auth/oauth1.js';
 import { requestPrefix } from './hosts.js';
+import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
 
 export interface Ctx {
   args: Args;
@@ -53,6 +54,8 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
   const values: Record<string, string> = {};
   const uploads: Record<string, Upload> = {};
   let oversized: string | undefined;
+  const flood = queryRefusal(req.query);
+  if (flood) throw badParam(flood);
   flatten(req.query, values);
   const body = req.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
@@ -66,6 +69,10 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
           }
           uploads[k] = { field: k, filename: part.filename ?? '', mimetype: part.mimetype ?? '', bytes };
         } else if (part?.type === 'field' && values[k] === undefined) {
+          // busboy cuts a longer field silently: signing or length checks would then judge other text
+          if ((Array.isArray(v) ? v : [v]).some((p) => (p as { valueTruncated?: boolean }).valueTruncated)) {
+            oversized ??= `error ${k} param: longer than ${MULTIPART_LIMITS.fieldSize} bytes (the multipart field limit)`;
+          }
           values[k] = String(part.value ?? '');
         }
       }
