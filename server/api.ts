@@ -9,7 +9,7 @@ import { Args, flatten, type Upload } from './args.js';
 import { ApiError, badParam } from './errors.js';
 import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
-import { authenticateWeibo, type WeiboAuth } from './auth/oauth1.js';
+import { authenticateWeibo, type WeiboAuth } from './auth/weibo.js';
 import { requestPrefix } from './hosts.js';
 import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
 import { checkParams, type Param, type Schema } from './params.js';
@@ -164,7 +164,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
           const g = authenticateGraph(world, args, route.api ?? route.url.split('/').pop()!);
           ctx = { ...common, user: g.user, app: g.app, graph: g };
         } else {
-          const w = authenticateWeibo(world, req, app.emulatorConfig.baseUrl);
+          const w = authenticateWeibo(world, req, args, app.emulatorConfig.baseUrl);
           ctx = { ...common, user: w.user, app: w.app, weibo: w };
         }
         req.journalUser = ctx.user.name;
