@@ -10,7 +10,7 @@ import { ApiError, badParam } from './errors.js';
 import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
 import { authenticateWeibo, type WeiboAuth } from './auth/oauth1.js';
-import { requestPrefix } from './hosts.js';
+import { forwarded, requestPrefix } from './hosts.js';
 import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
 
 export interface Ctx {
@@ -88,8 +88,8 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
 export function baseOf(req: FastifyRequest, configured?: string): string {
   const prefix = requestPrefix(req);
   if (configured) return configured.replace(/\/$/, '') + prefix;
-  const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0].trim();
-  return `${proto}://${req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost'}${prefix}`;
+  const proto = String(forwarded(req, 'proto') ?? req.protocol).split(',')[0].trim();
+  return `${proto}://${forwarded(req, 'host') ?? req.headers.host ?? 'localhost'}${prefix}`;
 }
 
 /** Calls per (app, user) inside the sliding window of rules.rateLimit (kept in memory per world). */
