@@ -12,7 +12,7 @@ import { envelopeForPath, envelopeOf, renderError, requestFormat, send } from '.
 import { registerGraph } from '../routes/graph/index.js';
 import { registerWeibo } from '../routes/weibo/index.js';
 import { isPicturePath, noSuchPicture, registerPictures } from '../routes/pictures.js';
-import { registerControl } from './control.js';
+import { registerControl } from './control/index.js';
 import { duplicateHost, rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';

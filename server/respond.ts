@@ -122,7 +122,8 @@ function sortedCopy(v: object): unknown {
 
 /** Which platform's envelope a path belongs to (for answers made before a route runs). */
 export function envelopeForPath(url: string): Envelope {
-  return url.startsWith('/api/') ? 'weibo' : 'graph';
+  // open.t.qq.com's OAuth paths (/cgi-bin/*) answer in its envelope too
+  return url.startsWith('/api/') || url.startsWith('/cgi-bin/') ? 'weibo' : 'graph';
 }
 
 /** The envelope of the route a request matched, else of its path. */
