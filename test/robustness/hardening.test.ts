@@ -4,6 +4,7 @@
 import t from 'tap';
 import { build, weiboCreds, signed, graphCreds, graphGet, graphPost, parseXml, oauthParams, sign, qs, type WeiboCreds } from '../helpers.js';
 import type { FastifyInstance } from 'fastify';
+import { rateTableSize } from '../../server/api.js';
 import { xml10Problem } from './xml10.js';
 
 const app = await build();
@@ -149,4 +150,25 @@ t.test('item 7: X-Forwarded-Host/-Proto are trusted for base strings, unless tru
   t.match(pic.figureurl, /^http:\/\/internal:8080\//, 'links use the Host header too');
   const trusted = (await app.inject({ method: 'GET', url: `/user/get_user_info?${graphQs}`, headers: { host: 'internal:8080', ...fwd } })).json();
   t.match(trusted.figureurl, /^https:\/\/open\.t\.qq\.com\//, 'trusted: links follow the forwarded headers');
+});
+
+// last in this file: it moves the world's clock
+t.test('item 1: the request-rate table and the nonce table forget what left their windows', async (t) => {
+  app.world.rules.rateLimit = 1000;
+  app.world.rules.rateWindowSeconds = 60;
+  t.teardown(() => {
+    app.world.rules.rateLimit = 0;
+  });
+  const names = (app.world.db.prepare('SELECT name FROM users ORDER BY id LIMIT 30').all() as { name: string }[]).map((r) => r.name);
+  for (const name of names) {
+    const b = (await signed(app, weiboCreds(app, name), { method: 'GET', path: '/api/user/info', params: { format: 'json' } })).json();
+    t.equal(b.ret, 0, `${name} served`);
+  }
+  t.equal(rateTableSize(app.world), names.length, 'one rate entry per (app, user) that called');
+  const nonces = () => (app.world.db.prepare('SELECT COUNT(*) AS c FROM oauth1_nonces').get() as { c: number }).c;
+  t.ok(nonces() >= names.length, `nonces recorded (${nonces()})`);
+  app.world.clock.advance(2 * 300 + 61);
+  t.equal((await signed(app, alice, { method: 'GET', path: '/api/user/info', params: { format: 'json' } })).json().ret, 0);
+  t.equal(rateTableSize(app.world), 1, 'pairs whose calls left the window are gone');
+  t.equal(nonces(), 1, 'nonces older than twice the timestamp window are pruned');
 });
