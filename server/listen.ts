@@ -204,12 +204,11 @@ export async function listen(app: FastifyInstance, opts: ListenOptions = {}): Pr
       };
       let server: Server;
       if (secure) {
-        const tlsServer = https.createServer({ key: state.tls!.key, cert: state.tls!.cert }, handler);
+        const tlsServer = https.createServer({ key: state.tls!.key, cert: state.tls!.cert, ...serverTimeouts(app) }, handler);
         guardTls(tlsServer);
         server = tlsServer;
-      } else server = http.createServer(handler);
+      } else server = http.createServer(serverTimeouts(app), handler);
       server.keepAliveTimeout = app.server.keepAliveTimeout;
-      server.requestTimeout = app.server.requestTimeout;
       state.servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -226,4 +225,9 @@ export async function listen(app: FastifyInstance, opts: ListenOptions = {}): Pr
     throw e;
   }
   return out;
+}
+
+/** The main server's request and header timeouts (server/limits.ts), for the extra listeners too. */
+function serverTimeouts(app: FastifyInstance): http.ServerOptions {
+  return { requestTimeout: app.server.requestTimeout, headersTimeout: app.server.headersTimeout, connectionsCheckingInterval: 1000 };
 }
