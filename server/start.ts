@@ -31,6 +31,8 @@ async function main() {
   const [main, ...extras] = await listen(app);
   process.stdout.write(`tencent-open-emulator listening on ${main.url} (db ${config.db}, seed ${config.seed}, size ${config.size}) in ${Date.now() - started} ms\n`);
   for (const l of extras) process.stdout.write(`  ${l.name} port ${l.url}: ${SERVES[l.name as keyof typeof SERVES]}\n`);
+  const ctl = (extras.find((l) => l.name === 'control') ?? main).url;
+  process.stdout.write(`  console ${ctl}/_emulator/console · docs ${ctl}/_emulator/docs · landing page ${ctl}/_emulator/\n`);
   if (extras.some((l) => l.name === 'control')) process.stdout.write(`  ${main.url} answers 404 on /_emulator/\n`);
   const stop = async () => {
     await app.close();

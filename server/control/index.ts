@@ -1,11 +1,12 @@
 // The emulator's control plane under the reserved prefix /_emulator/ (no API path starts with
 // it), one module per concern: health and info, saved states (reset, snapshots, export/import),
 // direct issuance of apps, users, relations and tokens, the clock, a request journal, fault
-// injection and isolated worlds. Control answers are plain JSON (application/json); errors are
-// {error} with a 4xx status.
+// injection, isolated worlds and paged reads of a world's rows (tables). Control answers are
+// plain JSON (application/json); errors are {error} with a 4xx status.
 import type { FastifyInstance } from 'fastify';
 import { saveImage } from '../../db/images.js';
 import { CONSOLE_PATH } from '../console.js';
+import { LANDING_PATH } from '../landing.js';
 import { controlContext, pathOf, PREFIX, refuse, type ControlState } from './context.js';
 import { registerInfo } from './info.js';
 import { registerSaved } from './saved.js';
@@ -14,6 +15,7 @@ import { registerClock } from './clock.js';
 import { registerJournal } from './journal.js';
 import { registerFaults } from './faults.js';
 import { registerWorlds } from './worlds.js';
+import { registerTables } from './tables.js';
 
 export { PREFIX, type ControlState } from './context.js';
 export { readVersion } from './info.js';
@@ -45,9 +47,10 @@ export function registerControl(app: FastifyInstance): void {
   // the admin token guards every control call; registered first, so a refused call meets no other hook
   app.addHook('onRequest', (req, reply, done) => {
     if (!req.url.startsWith(PREFIX)) return done();
-    // the console page's HTML holds no data and asks for the token itself (server/console.ts)
-    const consolePage = req.routeOptions.url === CONSOLE_PATH && (req.method === 'GET' || req.method === 'HEAD');
-    if (config.adminToken && !consolePage && req.headers.authorization !== `Bearer ${config.adminToken}`) {
+    // the console page's HTML holds no data and asks for the token itself (server/console.ts);
+    // the landing page is a static summary that leaves the secrets out then (server/landing.ts)
+    const openPage = (req.routeOptions.url === CONSOLE_PATH || req.routeOptions.url === LANDING_PATH) && (req.method === 'GET' || req.method === 'HEAD');
+    if (config.adminToken && !openPage && req.headers.authorization !== `Bearer ${config.adminToken}`) {
       reply.header('www-authenticate', 'Bearer realm="emulator"');
       refuse(reply, 401, 'the control plane needs Authorization: Bearer <admin token>');
       return;
@@ -63,6 +66,7 @@ export function registerControl(app: FastifyInstance): void {
   registerJournal(ctl);
   registerFaults(ctl);
   registerWorlds(ctl);
+  registerTables(ctl);
 
   // unknown control paths: JSON 404, not an API envelope
   app.all(PREFIX + '*', async (req, reply) => refuse(reply, 404, `no control endpoint ${req.method} ${pathOf(req.url)}`));
