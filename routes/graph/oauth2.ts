@@ -40,13 +40,13 @@ export function redirectAllowed(app: App, uri: string): boolean {
 }
 
 /** Appends query pairs to a redirect URI, keeping any query it has and dropping a fragment. */
-function withQuery(uri: string, pairs: [string, string][]): string {
+export function withQuery(uri: string, pairs: [string, string][]): string {
   const [noFrag] = uri.split('#');
   const q = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
   return noFrag + (noFrag.includes('?') ? '&' : '?') + q;
 }
 
-function withFragment(uri: string, pairs: [string, string][]): string {
+export function withFragment(uri: string, pairs: [string, string][]): string {
   const f = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
   return uri + (uri.includes('#') ? '&' : '#') + f;
 }
