@@ -156,6 +156,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
   { method: 'GET', url: '/_emulator/journal', summary: 'the request journal' },
   { method: 'DELETE', url: '/_emulator/journal', summary: 'clear the request journal' },
+  { method: 'GET', url: '/_emulator/journal/verify', summary: 'count the journaled calls matching path/app/user/method/status/ret/errcode/ok/param since a seq' },
   { method: 'GET', url: '/_emulator/faults', summary: 'list injected faults' },
   { method: 'POST', url: '/_emulator/faults', summary: 'inject a fault on an API path' },
   { method: 'DELETE', url: '/_emulator/faults', summary: 'clear injected faults' },

@@ -7,6 +7,8 @@ import { num, str, type Control } from './context.js';
 
 /** most rows one page may ask for */
 export const MAX_PAGE = 500;
+/** the parameters of /tweets, /relations and /tokens */
+const PAGED = ['world', 'offset', 'limit', 'user'] as const;
 
 export function registerTables({ route, targetWorld, userOf }: Control): void {
   const page = (o: Record<string, unknown>) => ({
@@ -17,23 +19,23 @@ export function registerTables({ route, targetWorld, userOf }: Control): void {
   const userFilter = (w: World, o: Record<string, unknown>): number | undefined => (str(o.user, 'user') === undefined ? undefined : userOf(w, o.user).id);
 
   // routed only for GET: POST /_emulator/users, /relations and /tokens/* are issuance (issuance.ts)
-  route('GET', 'users', (_req, _reply, o) => {
+  route('GET', 'users', ['world', 'offset', 'limit', 'appid'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const { offset, limit } = page(o);
     const appid = str(o.appid, 'appid') ?? FIXTURES.graphApp.appid;
     return { appid, ...browseUsers(w, appid, offset, limit) };
   });
-  route('GET', 'tweets', (_req, _reply, o) => {
+  route('GET', 'tweets', PAGED, (_req, _reply, o) => {
     const w = targetWorld(o);
     const { offset, limit } = page(o);
     return browseTweets(w, userFilter(w, o), offset, limit);
   });
-  route('GET', 'relations', (_req, _reply, o) => {
+  route('GET', 'relations', PAGED, (_req, _reply, o) => {
     const w = targetWorld(o);
     const { offset, limit } = page(o);
     return browseRelations(w, userFilter(w, o), offset, limit);
   });
-  route('GET', 'tokens', (_req, _reply, o) => {
+  route('GET', 'tokens', PAGED, (_req, _reply, o) => {
     const w = targetWorld(o);
     const { offset, limit } = page(o);
     return browseTokens(w, userFilter(w, o), offset, limit);

@@ -83,6 +83,9 @@ t.test('world= reads that world only; bad paging refused', async (t) => {
   t.notOk(here.body.rows.some((u: { name: string }) => u.name === 'frank'), 'not in the default world');
   t.equal(there.body.total, here.body.total + 1);
   t.equal((await get('/_emulator/tweets?world=nope')).status, 404);
+  const typo = await get('/_emulator/tweets?limt=5');
+  t.equal(typo.status, 400, 'a misspelled parameter is refused');
+  t.match(typo.body.error, 'limt');
   for (const q of ['limit=0', 'limit=501', 'offset=-1', 'limit=x', 'offset=1.5']) {
     const r = await get(`/_emulator/tweets?${q}`);
     t.equal(r.status, 400, q);
