@@ -16,6 +16,7 @@ import { registerControl } from './control/index.js';
 import { duplicateHost, rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
+import { registerLanding } from './landing.js';
 import { registerListeners } from './listen.js';
 import { registerCaPem } from './control/ca_pem.js';
 import { MULTIPART_LIMITS, multipartLimitMessage, parseForm, parseQuery, timeouts } from './limits.js';
@@ -146,5 +147,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   registerWeibo(app);
   registerOpenApi(app);
   registerConsole(app);
+  registerLanding(app);
   return app;
 }
