@@ -1,12 +1,17 @@
+import { linkSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
 import { Clock } from './clock.js';
 
 export type DB = Database.Database;
 
-/** Opens (or creates) a SQLite store and brings its schema up to date. */
-export function openDatabase(path: string): DB {
-  const db = new Database(path);
+/**
+ * Opens (or creates) a SQLite store and brings its schema up to date. With `image` (a serialized
+ * store, seed/cache.ts), an in-memory store opens as a copy of it and a new file starts as it.
+ */
+export function openDatabase(path: string, image?: Buffer): DB {
+  if (image && path !== ':memory:') createFrom(path, image);
+  const db = image && path === ':memory:' ? new Database(image) : new Database(path);
   if (path !== ':memory:') {
     db.pragma('journal_mode = WAL');
     // a 1M-tweet store is ~0.5 GB: a larger page cache and memory-mapped reads keep its hot
@@ -19,6 +24,19 @@ export function openDatabase(path: string): DB {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
+}
+
+/** Creates the file `path` holding `image`, unless it appeared meanwhile (another process made it). */
+function createFrom(path: string, image: Buffer): void {
+  const tmp = `${path}.${process.pid}.new`;
+  writeFileSync(tmp, image);
+  try {
+    linkSync(tmp, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** Moves the WAL's pages into the store file and empties the WAL (the file alone holds the state). */
