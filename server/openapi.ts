@@ -3,11 +3,11 @@
 // the routes registered directly (OAuth, stored pictures, the control plane). Served at
 // GET /_emulator/openapi.json with a self-contained docs page at GET /_emulator/docs (no CDN
 // assets: the emulator runs on closed networks). Both sit under /_emulator/, so the control
-// plane's admin-token hook (server/control.ts) guards them like every other control call.
+// plane's admin-token hook (server/control/) guards them like every other control call.
 import type { FastifyInstance } from 'fastify';
 import { declaredRoutes, type DeclaredRoute } from './api.js';
 import { renderXml, type Envelope } from './respond.js';
-import { readVersion } from './control.js';
+import { readVersion } from './control/index.js';
 
 export const OPENAPI_PATH = '/_emulator/openapi.json';
 export const DOCS_PATH = '/_emulator/docs';
@@ -122,6 +122,8 @@ export const OAUTH_ROUTES: { methods: string[]; url: string; platform: Platform;
   { methods: ['GET', 'POST'], url: '/cgi-bin/request_token', platform: 'open.t.qq.com', auth: 'oauth1-consumer', answer: '`oauth_token=…&oauth_token_secret=…&oauth_callback_confirmed=true`' },
   { methods: ['GET', 'POST'], url: '/cgi-bin/authorize', platform: 'open.t.qq.com', auth: 'none', answer: '302 to the callback with oauth_token & oauth_verifier (a page showing the verifier when the callback is oob/null), or the interactive approval page when the emulator runs interactive; POST is that page\'s form (decision=approve/deny), the request token checked again' },
   { methods: ['GET', 'POST'], url: '/cgi-bin/access_token', platform: 'open.t.qq.com', auth: 'oauth1-consumer', answer: '`oauth_token=…&oauth_token_secret=…&name=…`' },
+  { methods: ['GET', 'POST'], url: '/cgi-bin/oauth2/authorize', platform: 'open.t.qq.com', auth: 'none', answer: '302 to redirect_uri with code, openid, openkey (& state), or with an #access_token=…&expires_in=…&openid=…&openkey=… fragment for response_type=token; the interactive approval page when the emulator runs interactive (POST is its form); errors as a 400 HTML page' },
+  { methods: ['GET', 'POST'], url: '/cgi-bin/oauth2/access_token', platform: 'open.t.qq.com', auth: 'oauth2-client', answer: 'text/html body `access_token=…&expires_in=604800&refresh_token=…&openid=…&name=…&nick=…` (grant_type authorization_code or refresh_token); errors `errorCode=…&errorMsg=…&error=…&error_description=…` with HTTP 400/401' },
 ];
 
 /** Stored pictures served back from the URLs the answers give (routes/pictures.ts). */
@@ -134,7 +136,7 @@ export const PICTURE_ROUTES: { url: string; platform: Platform; summary: string 
   { url: '/qqapp/:appid/:openid/:size', platform: 'graph.qq.com', summary: 'QQ avatar (figureurl_qq*) of the user behind openid' },
 ];
 
-/** The control plane (server/control.ts) and this module's two pages. */
+/** The control plane (server/control/) and this module's two pages. */
 export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
   { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
@@ -173,7 +175,7 @@ const ENVELOPE_TEXT: Record<Envelope, string> = {
 
 const AUTH_TEXT: Record<NonNullable<RouteDoc['auth']>, string> = {
   graph: 'graph.qq.com OpenAPI: access_token, oauth_consumer_key (appid) and openid parameters; the app must be approved for the API and the token scoped for it',
-  weibo: 'open.t.qq.com OAuth 1.0a (HMAC-SHA1) signed with the consumer secret and the access token secret; parameters in the query, the form body or an Authorization: OAuth header',
+  weibo: 'open.t.qq.com OAuth 1.0a (HMAC-SHA1) signed with the consumer secret and the access token secret; parameters in the query, the form body or an Authorization: OAuth header. Or OAuth 2.0: oauth_consumer_key, access_token, openid, oauth_version=2.a (clientip, scope) in the query or the form body, unsigned',
   'oauth2-client': 'OAuth 2.0 client credentials (client_id, client_secret) with a code or refresh_token',
   'oauth1-consumer': 'OAuth 1.0a signature (consumer secret, plus the request token secret for access_token)',
   none: 'none',
@@ -281,7 +283,7 @@ function operation(d: RouteDoc, method: string): Record<string, unknown> {
       '4XX': { description: '{"error":"…"}', content: { 'application/json': { schema: { $ref: '#/components/schemas/ControlError' } } } },
     };
   }
-  if (d.kind === 'api') op.security = d.auth === 'graph' ? [{ graph_access_token: [], graph_oauth_consumer_key: [], graph_openid: [] }] : [{ weibo_oauth1: [] }];
+  if (d.kind === 'api') op.security = d.auth === 'graph' ? [{ graph_access_token: [], graph_oauth_consumer_key: [], graph_openid: [] }] : [{ weibo_oauth1: [] }, { weibo_oauth2: [] }];
   else if (d.kind === 'control') op.security = [{}, { emulator_admin: [] }];
   else op.security = [];
   op['x-emulator'] = { id: c?.id ?? null, kind: d.kind, envelope: d.envelope ?? null, auth: d.auth ?? null, ...(d.api ? { api: d.api } : {}) };
@@ -340,6 +342,14 @@ export function buildOpenApi(app: FastifyInstance, version = '0.0.0'): Record<st
             'OAuth 1.0a (not expressible in OpenAPI 3.0): oauth_consumer_key, oauth_nonce, oauth_signature, oauth_signature_method=HMAC-SHA1, oauth_timestamp, oauth_token, oauth_version=1.0, ' +
             'in an `Authorization: OAuth …` header, the query or the form body. Signed with consumer_secret&token_secret over the method, URL and all query and form parameters ' +
             '(the `pic` file field of multipart uploads is not signed). Tokens come from /cgi-bin/request_token → /cgi-bin/authorize → /cgi-bin/access_token.',
+        },
+        weibo_oauth2: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'access_token',
+          description:
+            'open.t.qq.com OAuth 2.0 (from 2012): access_token from /cgi-bin/oauth2/access_token, sent unsigned with oauth_consumer_key (the app key), openid, oauth_version=2.a, ' +
+            'clientip and scope=all, in the query or the form body. A call with no oauth_signature but an access_token or oauth_version=2.a is judged as OAuth 2.0.',
         },
         emulator_admin: { type: 'http', scheme: 'bearer', description: 'the admin token, when the emulator is started with one (otherwise the control plane is open).' },
       },

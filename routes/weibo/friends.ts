@@ -2,6 +2,7 @@
 // writes (T28–T33), relation check (T34) and other users' lists (T35–T37).
 // Lists page by `startindex` (0, then startindex + reqnum) and `reqnum` 1..30, newest
 // relation first; `hasnext` 0 = more to fetch, 1 = no more.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { ApiError, badParam } from '../../server/errors.js';
@@ -22,6 +23,12 @@ export function indexPaging(ctx: Ctx): { startindex: number; reqnum: number } {
   return { startindex: Math.min(startindex, 2 ** 31 - 1), reqnum };
 }
 
+/** indexPaging's parameters: reqnum above 30 is ret 4 (not 1), so the handler checks them itself. */
+const paging: p.Param[] = [
+  p.described('reqnum', { type: 'integer', minimum: 1, maximum: LIST_MAX_REQNUM, default: LIST_MAX_REQNUM }, { description: `records per page, 1..${LIST_MAX_REQNUM}`, example: 10 }),
+  p.described('startindex', { type: 'integer', minimum: 0, default: 0 }, { description: '0, then startindex + reqnum', example: 0 }),
+];
+
 type Kind = 'fans' | 'idols' | 'special' | 'black';
 
 function listOf(ctx: Ctx, kind: Kind, owner: UserRow) {
@@ -40,6 +47,7 @@ const ownList = (url: string, kind: Kind): ApiRoute => ({
   url,
   envelope: 'weibo',
   auth: 'weibo',
+  params: paging,
   handler: (ctx) => listOf(ctx, kind, ctx.user),
 });
 
@@ -48,6 +56,7 @@ const userList = (url: string, kind: Kind): ApiRoute => ({
   url,
   envelope: 'weibo',
   auth: 'weibo',
+  params: [p.account('name', { description: 'whose list' }), ...paging],
   handler: (ctx) => listOf(ctx, kind, userNamed(ctx.world, ctx.args.required('name'))),
 });
 
@@ -57,6 +66,7 @@ const write = (url: string, op: (ctx: Ctx, other: UserRow) => void): ApiRoute =>
   url,
   envelope: 'weibo',
   auth: 'weibo',
+  params: [p.account('name', { description: 'the other user' })],
   handler: (ctx) => {
     op(ctx, userNamed(ctx.world, ctx.args.required('name')));
     return null;
@@ -79,6 +89,7 @@ const routes: ApiRoute[] = [
     url: '/api/friends/check',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.list('names', 30, { description: 'account names', item: '[A-Za-z0-9_.-]{1,64}', example: (e) => e.name }), p.oneOf('flag', [0, 1, 2], { def: 0, description: '0 are they my fans, 1 are they my idols, 2 both', example: 2 })],
     handler: (ctx) => {
       const names = ctx.args.list('names', 30);
       const flag = ctx.args.oneOf('flag', [0, 1, 2], 0);

@@ -5,6 +5,7 @@
 // paging), user:{name: nick}} plus totalnum (user, mentions, broadcast, special, ht), pos
 // (public) and pageinfo / id / isfav (ht). An empty page is still ret 0 with `info: []`.
 import type { FastifyInstance } from 'fastify';
+import * as p from '../../server/params.js';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
 import type { Args } from '../../server/args.js';
@@ -131,12 +132,16 @@ function htTimeline(ctx: Ctx) {
 
 // ---------------------------------------------------------------------------------------
 
+/** The `time` cursor every timeline here takes. */
+const cursor = p.timeCursor({ max: TIMELINE_MAX });
+
 const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/home_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'home', userId: ctx.user.id }), false),
   },
   {
@@ -144,6 +149,7 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/public_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then the pos of the previous answer', example: 0 }), p.reqnum(TIMELINE_MAX)],
     handler: (ctx) => {
       const pos = ctx.args.int('pos', { min: 0, def: 0 });
       const reqnum = reqnumOf(ctx.args);
@@ -156,6 +162,7 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/user_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.account('name', { description: 'whose tweets' }), ...cursor],
     handler: timeline(namedUser, true),
   },
   {
@@ -163,14 +170,28 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/mentions_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'mentions', userId: ctx.user.id }), true),
   },
-  { method: 'GET', url: '/api/statuses/ht_timeline', envelope: 'weibo', auth: 'weibo', handler: htTimeline },
+  {
+    method: 'GET',
+    url: '/api/statuses/ht_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    params: [
+      p.text('httext', { required: true, description: 'the topic, with or without its #…#', example: (e) => e.topic }),
+      p.oneOf('pageflag', [0, 1, 2, 3, 4], { def: 4, description: '1 next page, 2 previous page, 4 (or 0) first page, 3 last page', example: 4 }),
+      p.reqnum(TIMELINE_MAX),
+      { name: 'pageinfo', description: 'data.pageinfo of the previous answer, sent back unchanged; empty for the first page', schema: { type: 'string', pattern: '^(?:[0-9a-f]{2}){0,64}$' } },
+    ],
+    handler: htTimeline,
+  },
   {
     method: 'GET',
     url: '/api/statuses/broadcast_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'user', userId: ctx.user.id }), true),
   },
   {
@@ -178,6 +199,7 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/special_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'special', userId: ctx.user.id }), true),
   },
 ];

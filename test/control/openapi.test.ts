@@ -146,10 +146,11 @@ t.test('openapi.json: OpenAPI 3.0.3 shape', async (t) => {
   t.match(doc.info.version, /^\d+\.\d+\.\d+/);
   t.type(doc.paths, 'object');
   const schemes = doc.components.securitySchemes;
-  t.same(Object.keys(schemes).sort(), ['emulator_admin', 'graph_access_token', 'graph_oauth_consumer_key', 'graph_openid', 'weibo_oauth1']);
+  t.same(Object.keys(schemes).sort(), ['emulator_admin', 'graph_access_token', 'graph_oauth_consumer_key', 'graph_openid', 'weibo_oauth1', 'weibo_oauth2']);
   t.match(schemes.graph_access_token, { type: 'apiKey', in: 'query', name: 'access_token' });
   t.match(schemes.graph_openid, { type: 'apiKey', in: 'query', name: 'openid' });
   t.match((schemes.weibo_oauth1 as { description: string }).description, /OAuth 1\.0a.*HMAC-SHA1/s);
+  t.match(schemes.weibo_oauth2, { type: 'apiKey', in: 'query', name: 'access_token', description: /oauth_version=2\.a/ });
   t.match(doc.components.parameters.format, { name: 'format', in: 'query', schema: { enum: ['json', 'xml'] } });
   const ids = new Set<string>();
   const refs: string[] = [];
@@ -216,7 +217,7 @@ t.test('every registered route is documented, and every documented operation is 
 
 t.test('operations say how they authenticate and answer', async (t) => {
   const add = doc.paths['/api/t/add'].post;
-  t.same(add.security, [{ weibo_oauth1: [] }]);
+  t.same(add.security, [{ weibo_oauth1: [] }, { weibo_oauth2: [] }]);
   t.match(add['x-emulator'], { id: 'T12', envelope: 'weibo', auth: 'weibo', kind: 'api' });
   t.ok((add.parameters as { $ref?: string }[]).some((p) => p.$ref === '#/components/parameters/format'), 'format parameter');
   t.match(add.requestBody, { content: { 'application/x-www-form-urlencoded': { schema: { properties: { content: {}, clientip: {} } } } } });
