@@ -39,6 +39,14 @@ export interface EmulatorConfig {
   controlHttpsPort: number;
   graphHttpsPort: number;
   weiboHttpsPort: number;
+  /** X-Forwarded-Host / -Proto shape generated links and the OAuth 1.0a base URI (off: the Host header only) */
+  trustProxy: boolean;
+  /** seconds a client has to send a whole request, headers and body (0 = no limit) */
+  requestTimeout: number;
+  /** seconds a client has to send the request headers (at most requestTimeout) */
+  headersTimeout: number;
+  /** seconds SIGINT / SIGTERM waits for in-flight requests before closing them */
+  shutdownTimeout: number;
 }
 
 export const DEFAULTS: EmulatorConfig = {
@@ -63,6 +71,10 @@ export const DEFAULTS: EmulatorConfig = {
   controlHttpsPort: 0,
   graphHttpsPort: 0,
   weiboHttpsPort: 0,
+  trustProxy: true,
+  requestTimeout: 30,
+  headersTimeout: 10,
+  shutdownTimeout: 5,
 };
 
 const ENV: Record<keyof EmulatorConfig, string> = {
@@ -87,6 +99,10 @@ const ENV: Record<keyof EmulatorConfig, string> = {
   controlHttpsPort: 'EMU_CONTROL_HTTPS_PORT',
   graphHttpsPort: 'EMU_GRAPH_HTTPS_PORT',
   weiboHttpsPort: 'EMU_WEIBO_HTTPS_PORT',
+  trustProxy: 'EMU_TRUST_PROXY',
+  requestTimeout: 'EMU_REQUEST_TIMEOUT',
+  headersTimeout: 'EMU_HEADERS_TIMEOUT',
+  shutdownTimeout: 'EMU_SHUTDOWN_TIMEOUT',
 };
 
 /** Environment variable of each setting (for docs, Dockerfile and compose checks). */
@@ -127,6 +143,14 @@ export const HELP = `Usage: tencent-open-emulator [options]
                        the same, always HTTPS (EMU_CONTROL_HTTPS_PORT, EMU_GRAPH_HTTPS_PORT,
                        EMU_WEIBO_HTTPS_PORT, default 0 = off). A TLS port sent plain HTTP answers 400
                        naming the https URL.
+  --no-trust-proxy     ignore X-Forwarded-Host / -Proto for links and OAuth 1.0a base strings
+                       (EMU_TRUST_PROXY=0; default: trusted)
+  --request-timeout <s>  a whole request (headers and body) must arrive within this many seconds
+                       (EMU_REQUEST_TIMEOUT, default ${DEFAULTS.requestTimeout}; 0 = no limit)
+  --headers-timeout <s>  the request headers must arrive within this many seconds
+                       (EMU_HEADERS_TIMEOUT, default ${DEFAULTS.headersTimeout})
+  --shutdown-timeout <s> SIGINT/SIGTERM waits this long for in-flight requests; a second signal
+                       exits at once (EMU_SHUTDOWN_TIMEOUT, default ${DEFAULTS.shutdownTimeout})
   --help               this text
 `;
 
@@ -155,6 +179,10 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
       'control-port': { type: 'string' },
       'graph-port': { type: 'string' },
       'weibo-port': { type: 'string' },
+      'no-trust-proxy': { type: 'boolean' },
+      'request-timeout': { type: 'string' },
+      'headers-timeout': { type: 'string' },
+      'shutdown-timeout': { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: false,
@@ -190,6 +218,10 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
     controlHttpsPort: num('controlHttpsPort', 'control-https-port'),
     graphHttpsPort: num('graphHttpsPort', 'graph-https-port'),
     weiboHttpsPort: num('weiboHttpsPort', 'weibo-https-port'),
+    trustProxy: values['no-trust-proxy'] !== true && !/^(0|false|no|off)$/i.test(env[ENV.trustProxy] ?? ''),
+    requestTimeout: num('requestTimeout', 'request-timeout'),
+    headersTimeout: num('headersTimeout', 'headers-timeout'),
+    shutdownTimeout: num('shutdownTimeout', 'shutdown-timeout'),
     help: values.help === true,
   };
 }
@@ -197,4 +229,22 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
 /** Whether some listener speaks TLS (so certificates are needed). */
 export function needsTls(c: EmulatorConfig): boolean {
   return c.https || c.httpsPort > 0 || c.controlHttpsPort > 0 || c.graphHttpsPort > 0 || c.weiboHttpsPort > 0;
+}
+
+/** Log levels the logger knows (pino's). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Values the flag parser cannot judge alone: each problem is one line naming the flag and what
+ * it accepts (server/start.ts prints it and exits 2).
+ */
+export function checkConfig(c: EmulatorConfig): void {
+  for (const [flag, port] of [['port', c.port], ['control-port', c.controlPort], ['graph-port', c.graphPort], ['weibo-port', c.weiboPort], ['https-port', c.httpsPort], ['control-https-port', c.controlHttpsPort], ['graph-https-port', c.graphHttpsPort], ['weibo-https-port', c.weiboHttpsPort]] as const) {
+    if (port > 65535) throw new Error(`--${flag} must be a port number from 0 to 65535, got ${port}${flag === 'port' ? ' (0 picks a free port)' : ''}`);
+  }
+  if (!/^(small|medium|0|[1-9]\d{0,8})$/.test(c.size)) throw new Error(`--size must be small, medium or a tweet count such as 1000000, got ${c.size}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(c.logLevel)) throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${c.logLevel}`);
+  if (c.requestTimeout > 0 && c.headersTimeout > c.requestTimeout) {
+    throw new Error(`--headers-timeout (${c.headersTimeout} s) must not exceed --request-timeout (${c.requestTimeout} s)`);
+  }
 }

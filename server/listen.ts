@@ -38,6 +38,9 @@ interface ListenerState {
   controlApart: boolean;
 }
 
+/** the landing page's own spellings (server/landing.ts), which are not under /_emulator/ */
+const LANDING_URL = /^\/(_emulator)?(\?|$)/;
+
 /** The listener each raw request came in on (absent: the main listener, or fastify's inject). */
 const arrivedOn = new WeakMap<IncomingMessage, ListenerName>();
 const states = new WeakMap<FastifyInstance, ListenerState>();
@@ -74,7 +77,7 @@ export function registerListeners(app: FastifyInstance, tls?: TlsMaterial, mainS
     const route = req.routeOptions.url ?? '';
     const owner = ownerOfPath(route);
     // a control route reached by an encoded path would skip the hooks keyed on /_emulator/ (admin token)
-    const encodedControl = owner === 'emulator' && !req.url.startsWith('/_emulator/');
+    const encodedControl = owner === 'emulator' && !req.url.startsWith('/_emulator/') && !LANDING_URL.test(req.url);
     if (!encodedControl && serves(listenerOf(req), owner, route, state.controlApart)) return done();
     reply.callNotFound();
   });
@@ -206,12 +209,11 @@ export async function listen(app: FastifyInstance, opts: ListenOptions = {}): Pr
       };
       let server: Server;
       if (secure) {
-        const tlsServer = https.createServer({ key: state.tls!.key, cert: state.tls!.cert }, handler);
+        const tlsServer = https.createServer({ key: state.tls!.key, cert: state.tls!.cert, ...serverTimeouts(app) }, handler);
         guardTls(tlsServer);
         server = tlsServer;
-      } else server = http.createServer(handler);
+      } else server = http.createServer(serverTimeouts(app), handler);
       server.keepAliveTimeout = app.server.keepAliveTimeout;
-      server.requestTimeout = app.server.requestTimeout;
       state.servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -228,4 +230,9 @@ export async function listen(app: FastifyInstance, opts: ListenOptions = {}): Pr
     throw e;
   }
   return out;
+}
+
+/** The main server's request and header timeouts (server/limits.ts), for the extra listeners too. */
+function serverTimeouts(app: FastifyInstance): http.ServerOptions {
+  return { requestTimeout: app.server.requestTimeout, headersTimeout: app.server.headersTimeout, connectionsCheckingInterval: 1000 };
 }
