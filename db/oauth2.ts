@@ -27,6 +27,8 @@ export interface TokenRow {
 export const CODE_TTL = 600; // authorization codes live 10 minutes (wiki)
 export const ACCESS_TTL = 7776000; // 90 days, expires_in of every capture
 export const REFRESH_TTL = 15552000; // refresh chain: 6 months
+/** open.t.qq.com OAuth 2.0 access tokens: expires_in=604800 in a 2013 capture (reference: JSDK 37174582166). */
+export const WEIBO_ACCESS_TTL = 604800;
 
 export class OAuth2Store {
   constructor(private readonly w: World) {}
@@ -80,11 +82,11 @@ export class OAuth2Store {
   }
 
   /** Rotates: the old refresh token is spent, a new access/refresh pair continues the chain. */
-  refresh(old: TokenRow): TokenRow | undefined {
+  refresh(old: TokenRow, ttl = ACCESS_TTL): TokenRow | undefined {
     return this.w.tx(() => {
       const spent = this.w.db.prepare('UPDATE oauth2_tokens SET refresh_used = 1 WHERE refresh_token = ? AND refresh_used = 0').run(old.refresh_token);
       if (spent.changes !== 1) return undefined;
-      const next = this.issueToken(old.appid, old.user_id, old.scope);
+      const next = this.issueToken(old.appid, old.user_id, old.scope, ttl);
       // the chain keeps its original end
       this.w.db.prepare('UPDATE oauth2_tokens SET refresh_expires_at = ? WHERE access_token = ?').run(old.refresh_expires_at, next.access_token);
       return { ...next, refresh_expires_at: old.refresh_expires_at };

@@ -9,8 +9,9 @@ import { Args, flatten, type Upload } from './args.js';
 import { ApiError, badParam } from './errors.js';
 import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
-import { authenticateWeibo, type WeiboAuth } from './auth/oauth1.js';
+import { authenticateWeibo, type WeiboAuth } from './auth/weibo.js';
 import { requestPrefix } from './hosts.js';
+import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
 import { checkParams, type Param, type Schema } from './params.js';
 
 export interface Ctx {
@@ -59,6 +60,8 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
   const values: Record<string, string> = {};
   const uploads: Record<string, Upload> = {};
   let oversized: string | undefined;
+  const flood = queryRefusal(req.query);
+  if (flood) throw badParam(flood);
   flatten(req.query, values);
   const body = req.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
@@ -72,6 +75,10 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
           }
           uploads[k] = { field: k, filename: part.filename ?? '', mimetype: part.mimetype ?? '', bytes };
         } else if (part?.type === 'field' && values[k] === undefined) {
+          // busboy cuts a longer field silently: signing or length checks would then judge other text
+          if ((Array.isArray(v) ? v : [v]).some((p) => (p as { valueTruncated?: boolean }).valueTruncated)) {
+            oversized ??= `error ${k} param: longer than ${MULTIPART_LIMITS.fieldSize} bytes (the multipart field limit)`;
+          }
           values[k] = String(part.value ?? '');
         }
       }
@@ -157,7 +164,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
           const g = authenticateGraph(world, args, route.api ?? route.url.split('/').pop()!);
           ctx = { ...common, user: g.user, app: g.app, graph: g };
         } else {
-          const w = authenticateWeibo(world, req, app.emulatorConfig.baseUrl);
+          const w = authenticateWeibo(world, req, args, app.emulatorConfig.baseUrl);
           ctx = { ...common, user: w.user, app: w.app, weibo: w };
         }
         req.journalUser = ctx.user.name;

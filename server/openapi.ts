@@ -3,7 +3,7 @@
 // schema, its envelope) plus small static lists for the routes registered directly (OAuth,
 // stored pictures, the control plane). Served at GET /_emulator/openapi.json; the docs UI
 // (server/docs.ts) renders the same document. Both sit under /_emulator/, so the control
-// plane's admin-token hook (server/control.ts) guards them like every other control call.
+// plane's admin-token hook (server/control/) guards them like every other control call.
 //
 // Wire facts the description keeps: JSON answers go out as text/html (what graph.qq.com and
 // open.t.qq.com sent, and what real clients were written against), so the JSON schemas sit
@@ -13,7 +13,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { baseOf, declaredRoutes, type DeclaredRoute } from './api.js';
 import { renderXml, type Envelope } from './respond.js';
-import { readVersion } from './control.js';
+import { readVersion } from './control/index.js';
 import { described, oneOf, text, type Param, type Schema, type SeedExamples } from './params.js';
 import { seedExamples } from '../db/examples.js';
 import { FIXTURES } from '../seed/generate.js';
@@ -220,6 +220,46 @@ const OAUTH_ROUTES: StaticRoute[] = [
   },
 ];
 
+/** open.t.qq.com OAuth 2.0 (routes/weibo/oauth2.ts). */
+OAUTH_ROUTES.push(
+  {
+    methods: ['GET', 'POST'],
+    url: '/cgi-bin/oauth2/authorize',
+    auth: 'none',
+    summary: 'open.t.qq.com OAuth 2.0: the user approves the app (response_type=code or token)',
+    params: [
+      oneOf('response_type', ['code', 'token'], { required: true, example: 'code' }),
+      text('client_id', { required: true, description: 'the app key', example: FIXTURES.weiboApp.appid }),
+      text('redirect_uri', { required: true, description: 'a redirect URI registered for the app', example: FIXTURES.weiboApp.redirectUris[0] }),
+      text('state', { description: 'echoed back to redirect_uri', example: 'xyz' }),
+    ],
+    responses: {
+      '302': redirect('to redirect_uri with code, openid, openkey (& state), or an #access_token=…&expires_in=…&openid=…&openkey=… fragment for response_type=token'),
+      '200': page('the interactive approval page when the emulator runs interactive (POST is its form)'),
+      '400': page('an error page'),
+    },
+  },
+  {
+    methods: ['GET', 'POST'],
+    url: '/cgi-bin/oauth2/access_token',
+    auth: 'oauth2-client',
+    summary: 'open.t.qq.com OAuth 2.0: exchange a code or a refresh token for an access token',
+    params: [
+      oneOf('grant_type', ['authorization_code', 'refresh_token'], { required: true, example: 'authorization_code' }),
+      text('client_id', { required: true, description: 'the app key', example: FIXTURES.weiboApp.appid }),
+      text('client_secret', { description: 'the app secret (authorization_code)', example: FIXTURES.weiboApp.secret }),
+      text('code', { description: 'from /cgi-bin/oauth2/authorize (authorization_code)' }),
+      text('redirect_uri', { description: 'the same redirect_uri as the authorize call', example: FIXTURES.weiboApp.redirectUris[0] }),
+      text('refresh_token', { description: 'from an earlier answer (refresh_token)' }),
+    ],
+    responses: {
+      '200': page('url-encoded `access_token=…&expires_in=604800&refresh_token=…&openid=…&name=…&nick=…`'),
+      '400': page('url-encoded `errorCode=…&errorMsg=…&error=…&error_description=…`'),
+      '401': page('client authentication failed, url-encoded as for 400'),
+    },
+  },
+);
+
 const PICTURE_KEY: Schema = { type: 'string', pattern: '^[0-9a-f]{32}$' };
 const pictureOk = { description: 'the stored bytes with their image content type', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } };
 const pictureMissing = { description: 'no such picture', content: { 'text/plain': { schema: { type: 'string' } } } };
@@ -237,7 +277,7 @@ const PICTURE_ROUTES: { url: string; summary: string; path: Record<string, Schem
 const pathExample = (name: string, e: SeedExamples): string | undefined =>
   ({ key: e.pictureKey, appid: e.appid, openid: e.openid, size: '100' })[name] || undefined;
 
-/** The control plane (server/control.ts) and the docs pages. */
+/** The control plane (server/control/) and the docs pages. */
 const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
   { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
@@ -280,7 +320,7 @@ type Auth = 'graph' | 'weibo' | 'oauth2-client' | 'oauth1-consumer' | 'none' | '
 
 const AUTH_TEXT: Record<Auth, string> = {
   graph: 'graph.qq.com OpenAPI: access_token, oauth_consumer_key (appid) and openid parameters (query or form body); the app must be approved for the API and the token scoped for it',
-  weibo: 'open.t.qq.com OAuth 1.0a (HMAC-SHA1) with the access token; see the weibo_oauth1 security scheme for how to sign',
+  weibo: 'open.t.qq.com OAuth 1.0a (HMAC-SHA1) with the access token; see the weibo_oauth1 security scheme for how to sign. Or OAuth 2.0: oauth_consumer_key, access_token, openid, oauth_version=2.a (clientip, scope) in the query or the form body, unsigned (weibo_oauth2)',
   'oauth2-client': 'OAuth 2.0 client credentials (client_id, client_secret) with a code or refresh_token',
   'oauth1-consumer': 'OAuth 1.0a signature with the consumer secret (plus the request token and its secret for access_token); see the weibo_oauth1 security scheme',
   none: 'none',
@@ -422,7 +462,7 @@ function apiOperation(d: DeclaredRoute, method: string, ctx: BuildContext): Oper
   };
   paramsOperation(method, d.refusal ? [] : (d.params ?? []), ctx.examples, op, method === 'head' ? [] : [{ $ref: '#/components/parameters/format' }]);
   op.responses = apiResponses(d, method, ctx);
-  op.security = d.refusal ? [] : d.auth === 'graph' ? [{ graph_access_token: [], graph_oauth_consumer_key: [], graph_openid: [] }] : [{ weibo_oauth1: [] }];
+  op.security = d.refusal ? [] : d.auth === 'graph' ? [{ graph_access_token: [], graph_oauth_consumer_key: [], graph_openid: [] }] : [{ weibo_oauth1: [] }, { weibo_oauth2: [] }];
   op['x-emulator'] = { id: c?.id ?? null, kind: d.refusal ? 'refusal' : 'api', envelope: d.envelope, auth, ...(d.api ? { api: d.api } : {}) };
   return { method, url: d.url, platform: platformOf(d.url), op };
 }
@@ -565,6 +605,14 @@ export function buildOpenApi(app: FastifyInstance, version: string, ctx: BuildCo
         graph_oauth_consumer_key: { type: 'apiKey', in: 'query', name: 'oauth_consumer_key', description: 'the appid the token was issued to.' },
         graph_openid: { type: 'apiKey', in: 'query', name: 'openid', description: 'the user openid from /oauth2.0/me.' },
         weibo_oauth1: { type: 'http', scheme: 'OAuth', description: OAUTH1_TEXT },
+        weibo_oauth2: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'access_token',
+          description:
+            'open.t.qq.com OAuth 2.0 (from 2012): access_token from /cgi-bin/oauth2/access_token, sent unsigned with oauth_consumer_key (the app key), openid, oauth_version=2.a, ' +
+            'clientip and scope=all, in the query or the form body. A call with no oauth_signature but an access_token or oauth_version=2.a is judged as OAuth 2.0.',
+        },
         emulator_admin: { type: 'http', scheme: 'bearer', description: 'the admin token, when the emulator is started with one (otherwise the control plane is open).' },
       },
       responses: {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import oauth1 from './oauth1.js';
+import oauth2 from './oauth2.js';
 import statuses from './statuses.js';
 import t from './t.js';
 import user from './user.js';
@@ -15,5 +16,5 @@ import other from './other.js';
 
 /** open.t.qq.com (Tencent Weibo v1): one module per API group. */
 export function registerWeibo(app: FastifyInstance): void {
-  for (const register of [oauth1, statuses, t, user, friends, privateMessages, tag, search, trends, info, fav, ht, other]) register(app);
+  for (const register of [oauth1, oauth2, statuses, t, user, friends, privateMessages, tag, search, trends, info, fav, ht, other]) register(app);
 }

@@ -49,7 +49,7 @@ export function callbackWithVerifier(callback: string, token: string, verifier: 
 }
 
 /** The 400 page of an authorize request that cannot go on. */
-function fail(reply: FastifyReply, msg: string): FastifyReply {
+export function fail(reply: FastifyReply, msg: string): FastifyReply {
   return reply
     .code(400)
     .header('content-type', 'text/html; charset=utf-8')

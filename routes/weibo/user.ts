@@ -14,7 +14,12 @@ const routes: ApiRoute[] = [
     url: '/api/user/info',
     envelope: 'weibo',
     auth: 'weibo',
-    handler: (ctx) => profileShape(ctx.user, shapeContext(ctx)),
+    // the caller's own profile carries no relationship flags: the 2010 document lists none, and
+    // a 2011 SDK takes their absence to mean "my own profile"
+    handler: (ctx) => {
+      const { ismyidol: _idol, ismyfans: _fans, ismyblack: _black, ...own } = profileShape(ctx.user, shapeContext(ctx));
+      return own;
+    },
   },
   {
     // Every parameter is optional: the ones sent change, the others stay. `introduction`

@@ -146,10 +146,11 @@ t.test('openapi.json: OpenAPI 3.0.3 shape', async (t) => {
   t.match(doc.info.version, /^\d+\.\d+\.\d+/);
   t.type(doc.paths, 'object');
   const schemes = doc.components.securitySchemes;
-  t.same(Object.keys(schemes).sort(), ['emulator_admin', 'graph_access_token', 'graph_oauth_consumer_key', 'graph_openid', 'weibo_oauth1']);
+  t.same(Object.keys(schemes).sort(), ['emulator_admin', 'graph_access_token', 'graph_oauth_consumer_key', 'graph_openid', 'weibo_oauth1', 'weibo_oauth2']);
   t.match(schemes.graph_access_token, { type: 'apiKey', in: 'query', name: 'access_token' });
   t.match(schemes.graph_openid, { type: 'apiKey', in: 'query', name: 'openid' });
   t.match((schemes.weibo_oauth1 as { description: string }).description, /OAuth 1\.0a.*HMAC-SHA1/s);
+  t.match(schemes.weibo_oauth2, { type: 'apiKey', in: 'query', name: 'access_token', description: /oauth_version=2\.a/ });
   t.match(doc.components.parameters.format, { name: 'format', in: 'query', schema: { enum: ['json', 'xml'] } });
   const ids = new Set<string>();
   const refs: string[] = [];
@@ -272,7 +273,7 @@ t.test('wire facts are described so tools can check them', async (t) => {
 t.test('parameters carry their constraints and seeded examples', async (t) => {
   const q = (path: string, method = 'get') => Object.fromEntries(((doc.paths[path][method].parameters ?? []) as { name?: string; $ref?: string }[]).filter((p) => p.name).map((p) => [p.name, p])) as Record<string, Record<string, unknown>>;
   const add = doc.paths['/api/t/add'].post;
-  t.same(add.security, [{ weibo_oauth1: [] }]);
+  t.same(add.security, [{ weibo_oauth1: [] }, { weibo_oauth2: [] }]);
   t.match(add['x-emulator'], { id: 'T12', envelope: 'weibo', auth: 'weibo', kind: 'api' });
   t.ok((add.parameters as { $ref?: string }[]).some((p) => p.$ref === '#/components/parameters/format'), 'format parameter');
   t.match(add.requestBody, { required: true, content: { 'application/x-www-form-urlencoded': { schema: { required: ['content'], properties: { content: { example: /\S/ }, clientip: { pattern: /25\[0-5\]/ } } } } } });
