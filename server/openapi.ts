@@ -268,10 +268,10 @@ const pictureMissing = { description: 'no such picture', content: { 'text/plain'
 const PICTURE_ROUTES: { url: string; summary: string; path: Record<string, Schema> }[] = [
   ...['/mblogpic', '/mbloghead', '/qzonepic'].flatMap((p) => [
     { url: `${p}/:key`, summary: `stored picture ${p}/{key}`, path: { key: PICTURE_KEY } as Record<string, Schema> },
-    { url: `${p}/:key/:size`, summary: `stored picture ${p}/{key}/{size} (every size is the original)`, path: { key: PICTURE_KEY, size: { type: 'string' } } },
+    { url: `${p}/:key/:size`, summary: `stored picture ${p}/{key}/{size} (every size is the original)`, path: { key: PICTURE_KEY, size: { type: 'string', minLength: 1 } } },
   ]),
-  { url: '/qzapp/:appid/:openid/:size', summary: 'QZone avatar (figureurl*) of the user behind openid', path: { appid: { type: 'string' }, openid: { type: 'string', pattern: '^[0-9A-F]{32}$' }, size: { type: 'string' } } },
-  { url: '/qqapp/:appid/:openid/:size', summary: 'QQ avatar (figureurl_qq*) of the user behind openid', path: { appid: { type: 'string' }, openid: { type: 'string', pattern: '^[0-9A-F]{32}$' }, size: { type: 'string' } } },
+  { url: '/qzapp/:appid/:openid/:size', summary: 'QZone avatar (figureurl*) of the user behind openid', path: { appid: { type: 'string', minLength: 1 }, openid: { type: 'string', pattern: '^[0-9A-F]{32}$' }, size: { type: 'string', minLength: 1 } } },
+  { url: '/qqapp/:appid/:openid/:size', summary: 'QQ avatar (figureurl_qq*) of the user behind openid', path: { appid: { type: 'string', minLength: 1 }, openid: { type: 'string', pattern: '^[0-9A-F]{32}$' }, size: { type: 'string', minLength: 1 } } },
 ];
 
 const pathExample = (name: string, e: SeedExamples): string | undefined =>
@@ -432,7 +432,8 @@ interface Operation {
 function pathParameters(url: string, e: SeedExamples, schemas: Record<string, Schema> = {}): unknown[] {
   return [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => {
     const example = pathExample(m[1], e);
-    return { name: m[1], in: 'path', required: true, schema: schemas[m[1]] ?? { type: 'string' }, ...(example ? { example } : {}) };
+    // an empty segment is another path
+    return { name: m[1], in: 'path', required: true, schema: schemas[m[1]] ?? { type: 'string', minLength: 1 }, ...(example ? { example } : {}) };
   });
 }
 
