@@ -242,8 +242,9 @@ export class TweetStore {
   delete(userId: number, id: number): TweetRow {
     return this.w.tx(() => {
       const t = this.get(id);
-      if (!t || t.status === STATUS.userDeleted || t.status === STATUS.systemDeleted) throw writeRefused(6, 'record does not exist');
-      if (t.user_id !== userId) throw writeRefused(5, 'access forbidden: only the author may delete a tweet');
+      // another user's tweet is answered like a missing one (ret 4, errcode 6): graph del_t's document
+      // and open.t.qq.com both say 该记录不存在, never confirming that someone else's id exists
+      if (!t || t.status === STATUS.userDeleted || t.status === STATUS.systemDeleted || t.user_id !== userId) throw writeRefused(6, 'record does not exist');
       this.w.db.prepare('UPDATE tweets SET status = 3 WHERE id = ?').run(id);
       return { ...t, status: STATUS.userDeleted };
     });

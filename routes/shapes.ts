@@ -72,6 +72,17 @@ export function tweetShape(h: HydratedTweet, c: ShapeContext): Record<string, un
   return out;
 }
 
+/** The author's own fields a tweet carries; a profile's `tweetinfo` leaves them out (the profile
+ * around it says them once: an XML reader looking for the user's <nick> finds exactly one). */
+const AUTHOR_FIELDS = ['head', 'isrealname', 'isvip', 'name', 'nick', 'openid'] as const;
+
+/** A profile's latest tweet (`tweetinfo`): the tweet without its author's fields, as seed 001's dump. */
+export function tweetInfoShape(h: HydratedTweet, c: ShapeContext): Record<string, unknown> {
+  const out = tweetShape(h, c);
+  for (const k of AUTHOR_FIELDS) delete out[k];
+  return out;
+}
+
 /** name → nick for every author (and source author) on a page. */
 export function userMap(hs: HydratedTweet[]): Record<string, string> {
   const m: Record<string, string> = {};
@@ -169,7 +180,7 @@ export function profileShape(u: UserRow, c: ShapeContext): Record<string, unknow
     send_private_flag: u.send_private_flag,
     sex: u.sex,
     tag: w.users.tags(u.id),
-    tweetinfo: latest ? w.tweets.hydrate([latest], 0).map((h) => tweetShape(h, c)) : [],
+    tweetinfo: latest ? w.tweets.hydrate([latest], 0).map((h) => tweetInfoShape(h, c)) : [],
     tweetnum: counters.tweetnum,
     uid: '',
     verifyinfo: u.verifyinfo,

@@ -11,6 +11,8 @@ import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
 import { authenticateWeibo, type WeiboAuth } from './auth/weibo.js';
 import { requestPrefix } from './hosts.js';
+import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
+import { checkParams, type Param, type Schema } from './params.js';
 
 export interface Ctx {
   args: Args;
@@ -35,6 +37,11 @@ export interface ApiRoute {
   auth: 'graph' | 'weibo';
   /** graph get_user_info's pretty JSON layout */
   pretty?: boolean;
+  /** the parameters (server/params.ts): checked before the handler, described in the OpenAPI document */
+  params?: Param[];
+  /** the schema of a successful answer's data (weibo envelopes) or fields (graph) */
+  data?: Schema;
+  summary?: string;
   handler: (ctx: Ctx) => unknown;
 }
 
@@ -53,6 +60,8 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
   const values: Record<string, string> = {};
   const uploads: Record<string, Upload> = {};
   let oversized: string | undefined;
+  const flood = queryRefusal(req.query);
+  if (flood) throw badParam(flood);
   flatten(req.query, values);
   const body = req.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
@@ -66,6 +75,10 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
           }
           uploads[k] = { field: k, filename: part.filename ?? '', mimetype: part.mimetype ?? '', bytes };
         } else if (part?.type === 'field' && values[k] === undefined) {
+          // busboy cuts a longer field silently: signing or length checks would then judge other text
+          if ((Array.isArray(v) ? v : [v]).some((p) => (p as { valueTruncated?: boolean }).valueTruncated)) {
+            oversized ??= `error ${k} param: longer than ${MULTIPART_LIMITS.fieldSize} bytes (the multipart field limit)`;
+          }
           values[k] = String(part.value ?? '');
         }
       }
@@ -114,6 +127,9 @@ export interface DeclaredRoute {
   auth?: 'graph' | 'weibo';
   api?: string;
   refusal?: { ret: number; errcode: number; msg: string };
+  params?: Param[];
+  data?: Schema;
+  summary?: string;
 }
 
 const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
@@ -130,7 +146,8 @@ function declare(app: FastifyInstance, r: DeclaredRoute): void {
 }
 
 export function registerApi(app: FastifyInstance, route: ApiRoute): void {
-  declare(app, { method: ([] as string[]).concat(route.method), url: route.url, envelope: route.envelope, auth: route.auth, api: route.api });
+  const { url, envelope, auth, api, params, data, summary } = route;
+  declare(app, { method: ([] as string[]).concat(route.method), url, envelope, auth, api, params, data, summary });
   app.route({
     method: route.method,
     url: route.url,
@@ -152,6 +169,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         }
         req.journalUser = ctx.user.name;
         if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
+        checkParams(route.params, args);
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
         req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };

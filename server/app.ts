@@ -12,11 +12,12 @@ import { envelopeForPath, envelopeOf, renderError, requestFormat, send } from '.
 import { registerGraph } from '../routes/graph/index.js';
 import { registerWeibo } from '../routes/weibo/index.js';
 import { registerPictures } from '../routes/pictures.js';
-import { registerControl } from './control.js';
+import { registerControl } from './control/index.js';
 import { rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
 import { registerListeners } from './listen.js';
+import { MULTIPART_LIMITS, multipartLimitMessage, parseForm, parseQuery } from './limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,7 +53,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     logger: opts.logger ? { level: config.logLevel, ...(typeof opts.logger === 'object' ? opts.logger : {}) } : false,
     bodyLimit: config.maxUpload + 64 * 1024,
     // real clients send `a=1&a=2`, odd encodings and long tokens: parse leniently, validate in routes
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // a parameter flood is measured before it is parsed (server/limits.ts)
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200, querystringParser: parseQuery },
     // `/graph.qq.com/…` and `/open.t.qq.com/…` route as `/…` (server/hosts.ts)
     rewriteUrl,
     // a URL fastify cannot decode (`/api/t/del%zz`) or a bad content type: a parameter error in the
@@ -74,12 +76,12 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   // the control plane's hooks run
   registerListeners(app, opts.tls);
 
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseForm });
   await app.register(multipart, {
     attachFieldsToBody: true,
     // an oversized file arrives truncated and readArgs refuses it naming its field
     throwFileSizeLimit: false,
-    limits: { fileSize: config.maxUpload, files: 2, fields: 64, fieldSize: 64 * 1024, parts: 80 },
+    limits: { fileSize: config.maxUpload, ...MULTIPART_LIMITS },
   });
   // bodies of other types are kept raw and ignored: both APIs only read form and multipart
   // bodies of other types (JSON included) are kept raw and ignored: both APIs only read form and
@@ -105,7 +107,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     const status = err.statusCode ?? (unreadBody ? 400 : 500);
     if (status >= 400 && status < 500) {
       // body too large, broken multipart, bad content: a parameter error in the API's envelope
-      const msg = status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE' ? 'error param: upload too large' : `error param: ${err.message}`;
+      const msg =
+        multipartLimitMessage(err.code) ?? (status === 413 || err.code === 'FST_REQ_FILE_TOO_LARGE' ? 'error param: upload too large' : `error param: ${err.message}`);
       return send(reply, renderError(envelope, new ApiError(1, msg, 1), { format }), 200);
     }
     req.log.error(err);

@@ -1,6 +1,5 @@
 // Request parameters as the APIs see them: query string, form body and multipart text
 // fields merged into one bag of strings (both APIs accept either place).
-import { isIP } from 'node:net';
 import { badParam, ApiError } from './errors.js';
 
 export interface Upload {
@@ -146,11 +145,10 @@ export class Args {
     return v;
   }
 
-  /** clientip: optional (v1 SDKs sent 127.0.0.1), but an IPv4 or IPv6 address when given. */
+  /** clientip: optional and any value (reference open-t-qq.md §1): SDKs sent 127.0.0.1 or, with no
+   * address at hand, `Unknown`, and the real service took them; it is stored as sent. */
   clientIp(): string {
-    const ip = (this.values.clientip ?? '').trim();
-    if (ip !== '' && !isIP(ip)) throw this.paramError('error clientip param: not an IP address');
-    return ip;
+    return (this.values.clientip ?? '').trim();
   }
 
   format(): 'json' | 'xml' {

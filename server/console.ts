@@ -2,7 +2,7 @@
 // nothing fetched from elsewhere) that reads the control plane's JSON endpoints (/_emulator/info,
 // /_emulator/export, /_emulator/journal) and offers a Reset button (POST /_emulator/reset).
 // Every value is written with textContent, never parsed as HTML. With an admin token configured
-// the page's HTML (which holds no data) still loads without it (server/control.ts exempts exactly
+// the page's HTML (which holds no data) still loads without it (server/control/index.ts exempts exactly
 // GET/HEAD of this path); every data call needs it: on a 401 the page shows a password prompt, keeps
 // the token in sessionStorage (this tab only) and sends it as `Authorization: Bearer …`.
 import type { FastifyInstance } from 'fastify';

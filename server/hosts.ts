@@ -21,9 +21,35 @@ export function hostPrefix(url: string | undefined): string {
   return m ? m[0] : '';
 }
 
-/** fastify `rewriteUrl`: drops a leading host-name segment, so `/graph.qq.com/x?y` routes as `/x?y`. */
+/** `scheme://authority` of an absolute-form request line (`GET https://open.t.qq.com/cgi-bin/… HTTP/1.1`,
+ * as Tencent's 2011 PHP SDK sent every call; RFC 9112 §3.2.2: a server must accept it). */
+const ABSOLUTE_RE = /^https?:\/\/[^/?#]*/i;
+
+/** The URL without the origin of an absolute-form request line (path form is returned as is). */
+function pathForm(url: string): string {
+  const m = ABSOLUTE_RE.exec(url);
+  if (!m) return url;
+  const rest = url.slice(m[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/** The origin an absolute-form request line named, normalised as a base string wants it (scheme
+ * and host in lower case, the scheme's default port dropped); undefined for path form. */
+export function requestOrigin(req: FastifyRequest): string | undefined {
+  const m = ABSOLUTE_RE.exec(req.originalUrl ?? '');
+  if (!m) return undefined;
+  try {
+    const u = new URL(`${m[0]}/`);
+    return `${u.protocol}//${u.host}`; // URL lower-cases both and drops :80 / :443
+  } catch {
+    return m[0].toLowerCase();
+  }
+}
+
+/** fastify `rewriteUrl`: routes an absolute-form URL as its path, and drops a leading host-name
+ * segment, so `/graph.qq.com/x?y` routes as `/x?y`. */
 export function rewriteUrl(req: IncomingMessage): string {
-  const url = req.url ?? '/';
+  const url = pathForm(req.url ?? '/');
   const prefix = hostPrefix(url);
   if (!prefix) return url;
   const rest = url.slice(prefix.length);
@@ -32,12 +58,12 @@ export function rewriteUrl(req: IncomingMessage): string {
 
 /** The prefix this request was addressed with ('' when it came without one). */
 export function requestPrefix(req: FastifyRequest): string {
-  return hostPrefix(req.originalUrl);
+  return hostPrefix(pathForm(req.originalUrl ?? ''));
 }
 
-/** The path the client called (prefix included, query excluded). */
+/** The path the client called (prefix included, query and an absolute form's origin excluded). */
 export function clientPath(req: FastifyRequest): string {
-  return (req.originalUrl ?? req.url).split('?')[0];
+  return pathForm(req.originalUrl ?? req.url).split('?')[0];
 }
 
 /** First path segments of graph.qq.com routes (QQ Connect OAuth 2.0, OpenAPI, retired APIs, and

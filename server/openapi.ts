@@ -3,11 +3,11 @@
 // the routes registered directly (OAuth, stored pictures, the control plane). Served at
 // GET /_emulator/openapi.json with a self-contained docs page at GET /_emulator/docs (no CDN
 // assets: the emulator runs on closed networks). Both sit under /_emulator/, so the control
-// plane's admin-token hook (server/control.ts) guards them like every other control call.
+// plane's admin-token hook (server/control/) guards them like every other control call.
 import type { FastifyInstance } from 'fastify';
 import { declaredRoutes, type DeclaredRoute } from './api.js';
 import { renderXml, type Envelope } from './respond.js';
-import { readVersion } from './control.js';
+import { readVersion } from './control/index.js';
 
 export const OPENAPI_PATH = '/_emulator/openapi.json';
 export const DOCS_PATH = '/_emulator/docs';
@@ -136,7 +136,7 @@ export const PICTURE_ROUTES: { url: string; platform: Platform; summary: string 
   { url: '/qqapp/:appid/:openid/:size', platform: 'graph.qq.com', summary: 'QQ avatar (figureurl_qq*) of the user behind openid' },
 ];
 
-/** The control plane (server/control.ts) and this module's two pages. */
+/** The control plane (server/control/) and this module's two pages. */
 export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
   { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
@@ -151,7 +151,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'POST', url: '/_emulator/users', summary: 'create a user' },
   { method: 'POST', url: '/_emulator/relations', summary: 'add a relation (follow, special, blacklist)' },
   { method: 'POST', url: '/_emulator/tokens/graph', summary: 'mint a graph.qq.com access token without the browser flow' },
-  { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance' },
+  { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance (flavour=oauth2: an OAuth 2.0 access_token, openid and refresh_token for oauth_version=2.a calls)' },
   { method: 'GET', url: '/_emulator/clock', summary: 'the world clock' },
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
   { method: 'GET', url: '/_emulator/journal', summary: 'the request journal' },

@@ -50,7 +50,21 @@ function toXmlTree(v: unknown): unknown {
   return v;
 }
 
-export const renderXml = (root: string, body: unknown): string => XML_DECL + xml.build({ [root]: toXmlTree(body) });
+export const renderXml = (root: string, body: unknown): string => xml10(XML_DECL + xml.build({ [root]: toXmlTree(body) }));
+
+/** Characters XML 1.0 (§2.2) forbids: C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates. */
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Every XML answer passes here last: a forbidden character (stored text is kept as written and
+ * JSON answers carry it escaped) becomes U+FFFD, so one user's tweet cannot make another user's
+ * `format=xml` timeline unparseable. No markup contains such characters, so the whole document
+ * is scanned once; the common case (none) costs one regex test.
+ */
+export function xml10(doc: string): string {
+  XML_FORBIDDEN.lastIndex = 0;
+  return XML_FORBIDDEN.test(doc) ? doc.replace(XML_FORBIDDEN, '\uFFFD') : doc;
+}
 
 /** Compact JSON with `/` escaped as `\/` (graph.qq.com's encoder) and the JS line separators escaped. */
 export function graphJson(v: unknown): string {
@@ -108,7 +122,8 @@ function sortedCopy(v: object): unknown {
 
 /** Which platform's envelope a path belongs to (for answers made before a route runs). */
 export function envelopeForPath(url: string): Envelope {
-  return url.startsWith('/api/') ? 'weibo' : 'graph';
+  // open.t.qq.com's OAuth paths (/cgi-bin/*) answer in its envelope too
+  return url.startsWith('/api/') || url.startsWith('/cgi-bin/') ? 'weibo' : 'graph';
 }
 
 /** The envelope of the route a request matched, else of its path. */
@@ -167,7 +182,7 @@ export function renderError(env: Envelope, e: ApiError, o: RenderOptions): { typ
         const inner = Object.entries(body)
           .map(([k, v]) => (k === 'msg' ? `<msg><![CDATA[${String(v).replace(/]]>/g, ']]]]><![CDATA[>')}]]></msg>` : v === null ? `<${k}/>` : `<${k}>${v}</${k}>`))
           .join('');
-        return { type: XML_TYPE, body: `${XML_DECL}<root><data>${inner}</data></root>` };
+        return { type: XML_TYPE, body: xml10(`${XML_DECL}<root><data>${inner}</data></root>`) };
       }
       return { type: JSON_TYPE, body: graphJson(body) };
     }

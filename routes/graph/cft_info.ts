@@ -1,6 +1,7 @@
 // graph.qq.com cft_info/get_tenpay_addr (G21): the user's Tenpay delivery addresses as one
 // flat object with `_<n>`-suffixed members (reference §5.4; the Java SDK reads
 // FRegionId_<i> … Findex_<i> for i < ret_num).
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { tenpayAddresses } from '../../db/qzone.js';
@@ -12,6 +13,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'get_tenpay_addr',
+    params: [p.oneOf('ver', ['1'], { def: '1' }), p.int('offset', { min: 0, max: 10000, def: 0, example: 0 }), p.int('limit', { min: 1, max: 50, def: 5, example: 5 })],
     handler: ({ args, world, user }) => {
       args.oneOf('ver', ['1'], '1');
       const offset = args.int('offset', { min: 0, max: 10000, def: 0 });

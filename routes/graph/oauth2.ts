@@ -16,8 +16,14 @@ import { carriedParams, decisionOf, escapeHtml, namesUser, pickerUsers, postedUs
 
 const TEXT_HTML = 'text/html';
 
-/** Is `uri` under one of the app's registered redirect URIs (same origin, path prefix)? */
+/**
+ * Is `uri` under one of the app's registered redirect URIs: same scheme and host, and a path equal
+ * to the registered one or below it on a segment boundary (`/callback` allows `/callback` and
+ * `/callback/x`, not `/callbackEVIL`). A fragment is refused (RFC 6749 §3.1.2): the implicit flow
+ * appends its own.
+ */
 export function redirectAllowed(app: App, uri: string): boolean {
+  if (uri.includes('#')) return false;
   let u: URL;
   try {
     u = new URL(uri);
@@ -27,7 +33,9 @@ export function redirectAllowed(app: App, uri: string): boolean {
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
   return app.redirectUris.some((r) => {
     const reg = new URL(r);
-    return reg.protocol === u.protocol && reg.host === u.host && u.pathname.startsWith(reg.pathname);
+    if (reg.protocol !== u.protocol || reg.host !== u.host) return false;
+    const base = reg.pathname.endsWith('/') ? reg.pathname : `${reg.pathname}/`;
+    return u.pathname === reg.pathname || u.pathname.startsWith(base);
   });
 }
 

@@ -1,6 +1,7 @@
 // graph.qq.com photo/*: list_album (G7), upload_pic (G8), add_album (G9), list_photo (G10).
 // QZone albums of the calling user; pictures are stored content-addressed and served back
 // by routes/pictures.ts under /qzonepic/<key>/<size>.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { ApiError, badParam } from '../../server/errors.js';
@@ -93,6 +94,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'add_album',
+    params: [p.narrow(p.text('albumname', { required: true, description: 'album name, up to 30 characters', example: '模拟器相册' }), { maxLength: 30 }), p.described('albumdesc', { type: 'string', maxLength: 200 }, { description: 'up to 200 characters', example: '周末' }), p.described('priv', { type: 'string', enum: ['1', '3', '4', '5'], default: '1' }, { description: '1 public, 3 only me, 4 friends, 5 question (then question and answer)', example: '1' }), p.described('question', { type: 'string', maxLength: 30 }, { description: 'with priv=5' }), p.described('answer', { type: 'string', maxLength: 30 }, { description: 'with priv=5' })],
     handler: (ctx) => {
       const name = ctx.args.required('albumname').trim();
       if (chars(name) > 30) throw badParam('error albumname param: longer than 30 characters');
@@ -117,6 +119,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'upload_pic',
+    params: [p.file('picture', { description: 'the photo (jpg, gif, png or bmp; file name up to 30 characters) as a multipart file part' }), p.described('photodesc', { type: 'string', maxLength: 200 }, { example: '模拟器上传' }), p.described('title', { type: 'string', pattern: '\\.(?:[jJ][pP][eE]?[gG]|[gG][iI][fF]|[pP][nN][gG]|[bB][mM][pP])$' }, { description: 'file name ending .jpg, .gif, .png, .jpeg or .bmp', example: 'photo.png' }), p.described('mobile', { type: 'string', enum: ['0', '1'], default: '0' }), p.described('x', { type: 'number', minimum: 0, maximum: 360 }), p.described('y', { type: 'number', minimum: 0, maximum: 360 }), p.described('needfeed', { type: 'string', enum: ['0', '1'], default: '1' }), p.described('successnum', { type: 'integer', minimum: 0, maximum: 1000, default: 0 }), p.described('picnum', { type: 'integer', minimum: 1, maximum: 1000, default: 1 }), p.described('albumid', { type: 'string' }, { description: 'one of your albums; the default album when absent', example: (e) => e.albumid })],
     handler: (ctx) => {
       const { args, world, user } = ctx;
       const pic = args.upload('picture');
@@ -160,6 +163,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'list_photo',
+    params: [p.text('albumid', { required: true, description: 'one of your albums (list_album)', example: (e) => e.albumid })],
     handler: (ctx) => {
       const album = ownAlbum(ctx, ctx.args.required('albumid'));
       const photos = listPhotos(ctx.world, album.id);

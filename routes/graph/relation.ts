@@ -1,6 +1,7 @@
 // graph.qq.com relation/*: get_fanslist (G17), get_idollist (G18), add_idol (G19) and
 // del_idol (G20). Lists page by `index` (startindex / reqnum 1..30, hasnext 0 more / 1 none);
 // users are named by account name or by their openid within the calling app.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam, writeRefused } from '../../server/errors.js';
@@ -9,6 +10,15 @@ import { graphRelationPage } from '../../db/graph_relations.js';
 import { shapeContext, userListItems } from '../shapes.js';
 
 const MAX_TARGETS = 30;
+
+/** listArgs' parameters, checked in its order. */
+const listParams = (withSex: boolean): p.Param[] => [
+  p.int('reqnum', { min: 1, max: 30, def: 30, description: 'records per page', example: 10 }),
+  p.int('startindex', { min: 0, max: 2147483647, def: 0, description: '0, then startindex + reqnum', example: 0 }),
+  p.oneOf('mode', [0, 1], { def: 0, description: '0 old mode (newest first, up to 1000), 1 new mode (up to 10000, unsorted)' }),
+  p.oneOf('install', [0, 1, 2], { def: 0, description: '0 ignore, 1 only users who installed the app, 2 only those who did not' }),
+  ...(withSex ? [p.oneOf('sex', [0, 1, 2], { def: 0, description: '0 everyone, 1 men, 2 women' })] : []),
+];
 
 function listArgs(ctx: Ctx, withSex: boolean) {
   const { args } = ctx;
@@ -84,6 +94,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_fanslist',
+    params: listParams(true),
     handler: (ctx) => list(ctx, 'fans'),
   },
   {
@@ -92,6 +103,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_idollist',
+    params: listParams(false),
     handler: (ctx) => list(ctx, 'idols'),
   },
   {
@@ -100,6 +112,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'add_idol',
+    params: [p.described('name', { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}(?:,[A-Za-z0-9_.-]{1,64}){0,29}$' }, { description: 'account names, comma-separated, up to 30 (wins over fopenids)', example: (e) => e.name }), p.described('fopenids', { type: 'string', pattern: '^[0-9A-F]{32}(?:_[0-9A-F]{32}){0,29}$' }, { description: 'openids for this app, _-separated, up to 30' })],
     handler: (ctx) => {
       const { param, users } = addTargets(ctx);
       const me = ctx.user.id;
@@ -122,6 +135,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'del_idol',
+    params: [p.account('name', { required: false, description: 'account name (wins over fopenid)' }), p.openid('fopenid', { description: 'openid for this app (when name is not sent)' })],
     handler: (ctx) => {
       const u = delTarget(ctx);
       ctx.world.tx(() => ctx.world.relations.unfollow(ctx.user.id, u.id));

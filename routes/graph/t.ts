@@ -3,6 +3,8 @@
 // open.t.qq.com's (ret 4 + errcode, from db/tweets.ts).
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import type { Args } from '../../server/args.js';
+import * as p from '../../server/params.js';
 import { badParam } from '../../server/errors.js';
 import { sniffImage } from '../../db/files.js';
 import { TYPE } from '../../db/tweets.js';
@@ -10,8 +12,7 @@ import { pictureUrl } from '../pictures.js';
 import { shapeContext, tweetShape, userMap } from '../shapes.js';
 
 /** The parameters add_t and add_pic_t share: content, clientip, longitude/latitude (jing/wei), flags. */
-function publishArgs(ctx: Ctx) {
-  const { args } = ctx;
+function publishArgs(args: Args) {
   const content = args.str('content') ?? '';
   // open.t.qq.com's own wording for a missing content (reference §7.3)
   if (content.trim() === '') throw badParam('error content param');
@@ -24,14 +25,24 @@ function publishArgs(ctx: Ctx) {
   return { content, clientIp, jing, wei };
 }
 
-function post(ctx: Ctx, p: ReturnType<typeof publishArgs>, image: string[] | null) {
+/** publishArgs' parameters: the first carries the whole check, in publishArgs' order. */
+const publishParams = (): p.Param[] => [
+  { ...p.described('content', { type: 'string', pattern: '\\S' }, { required: true, description: 'the text, up to 140 characters', example: '来自模拟器的第一条微博' }), check: publishArgs },
+  { ...p.clientip(), check: undefined },
+  ...(['longitude', 'jing'] as const).map((n) => ({ ...p.coordinate(n, 180), description: n === 'jing' ? 'the same as longitude' : undefined, check: undefined })),
+  ...(['latitude', 'wei'] as const).map((n) => ({ ...p.coordinate(n, 90), description: n === 'wei' ? 'the same as latitude' : undefined, check: undefined })),
+  p.described('syncflag', { type: 'integer', enum: [0, 1], default: 0 }, { description: '0 or 1' }),
+  p.described('compatibleflag', { type: 'integer', minimum: 0, maximum: 65535, default: 0 }),
+];
+
+function post(ctx: Ctx, pub: ReturnType<typeof publishArgs>, image: string[] | null) {
   return ctx.world.tweets.post({
     userId: ctx.user.id,
     type: TYPE.original,
-    content: p.content,
-    clientIp: p.clientIp,
-    jing: p.jing,
-    wei: p.wei,
+    content: pub.content,
+    clientIp: pub.clientIp,
+    jing: pub.jing,
+    wei: pub.wei,
     image,
     appid: ctx.app.appid,
     fromLabel: ctx.app.name,
@@ -45,8 +56,9 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'add_t',
+    params: publishParams(),
     handler: (ctx) => {
-      const t = post(ctx, publishArgs(ctx), null);
+      const t = post(ctx, publishArgs(ctx.args), null);
       return { id: String(t.id), time: t.timestamp };
     },
   },
@@ -56,6 +68,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'del_t',
+    params: [p.id('id', { description: 'one of your own tweets', example: (e) => e.ownTweetId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       const t = ctx.world.tweets.delete(ctx.user.id, id);
@@ -68,8 +81,9 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'add_pic_t',
+    params: [...publishParams(), p.file('pic')],
     handler: (ctx) => {
-      const p = publishArgs(ctx); // parameter errors (content first, as the real service) before the picture
+      const pub = publishArgs(ctx.args); // parameter errors (content first, as the real service) before the picture
       const pic = ctx.args.upload('pic');
       if (!pic || pic.bytes.length === 0) throw badParam('error pic param: missing');
       const max = ctx.req.server.emulatorConfig.maxUpload;
@@ -78,7 +92,7 @@ const routes: ApiRoute[] = [
       // the picture is only kept when the tweet is published
       const { t, key } = ctx.world.tx(() => {
         const file = ctx.world.files.savePicture(pic.bytes)!;
-        return { t: post(ctx, p, [file.key]), key: file.key };
+        return { t: post(ctx, pub, [file.key]), key: file.key };
       });
       return { id: String(t.id), time: t.timestamp, imgurl: pictureUrl(ctx.base, key) };
     },
@@ -89,6 +103,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_repost_list',
+    params: [p.oneOf('flag', [0, 1, 2], { required: true, description: '0 reposts, 1 comments, 2 both', example: 2 }), p.id('rootid', { description: 'the tweet', example: (e) => e.tweetId }), ...p.timeCursor({ max: 100, strict: true, def: 20, lastid: 'twitterid' })],
     handler: (ctx) => {
       const { args, world } = ctx;
       const flag = args.oneOf('flag', [0, 1, 2] as const);

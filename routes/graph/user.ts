@@ -1,5 +1,6 @@
 // graph.qq.com user/*: get_user_info (G4), get_vip_info (G5), get_vip_rich_info (G6);
 // the Weibo profile wrappers get_info (G11) and get_other_info (G16).
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
@@ -110,6 +111,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_other_info',
+    params: [p.account('name', { required: false, description: 'account name of the user (wins over fopenid)' }), p.openid('fopenid', { description: 'openid of the user for this app (when name is not sent)' })],
     handler: (ctx) => profileShape(otherUser(ctx), shapeContext(ctx, true)),
   },
 ];

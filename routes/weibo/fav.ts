@@ -1,5 +1,6 @@
 // open.t.qq.com fav/*: addt (T49), delt (T50), list_t (T51, `favtime` paging),
 // addht (T52), delht (T53), list_ht (T54).
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import type { TweetRow } from '../../db/tweets.js';
@@ -21,6 +22,7 @@ const routes: ApiRoute[] = [
     url: '/api/fav/addt',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('id', { description: 'the tweet', example: (e) => e.tweetId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       addFavTweet(ctx.world, ctx.user.id, id);
@@ -32,6 +34,7 @@ const routes: ApiRoute[] = [
     url: '/api/fav/delt',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('id', { description: 'a favourited tweet', example: (e) => e.tweetId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       delFavTweet(ctx.world, ctx.user.id, id);
@@ -43,6 +46,7 @@ const routes: ApiRoute[] = [
     url: '/api/fav/list_t',
     envelope: 'weibo',
     auth: 'weibo',
+    params: p.timeCursor({ aliases: { down: 'nexttime', up: 'prevtime' } }),
     handler: (ctx) => {
       const w = ctx.world;
       const c = ctx.args.timeCursor({ aliases: { down: 'nexttime', up: 'prevtime' } });
@@ -69,6 +73,7 @@ const routes: ApiRoute[] = [
     url: '/api/fav/addht',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('id', { description: 'the topic id (ht/ids)', example: (e) => e.topicId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       addFavTopic(ctx.world, ctx.user.id, id);
@@ -80,6 +85,7 @@ const routes: ApiRoute[] = [
     url: '/api/fav/delht',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('id', { description: 'a favourited topic id', example: (e) => e.topicId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       delFavTopic(ctx.world, ctx.user.id, id);
@@ -91,6 +97,7 @@ const routes: ApiRoute[] = [
     url: '/api/fav/list_ht',
     envelope: 'weibo',
     auth: 'weibo',
+    params: p.timeCursor({ max: 15 }),
     handler: (ctx) => {
       const w = ctx.world;
       const c = ctx.args.timeCursor({ max: 15 });

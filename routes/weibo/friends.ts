@@ -3,6 +3,7 @@
 // lists fanslist_s / idollist_s (docs/endpoints.md L7–L8).
 // Lists page by `startindex` (0, then startindex + reqnum) and `reqnum` 1..30, newest
 // relation first; `hasnext` 0 = more to fetch, 1 = no more.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { ApiError, badParam } from '../../server/errors.js';
@@ -26,6 +27,12 @@ export function indexPaging(ctx: Ctx): { startindex: number; reqnum: number } {
 /** fanslist_s / idollist_s: reqnum 1..200 ("简单信息（200个）": the oauth_china-era Ruby gem, Tencent's JS SDK). */
 export const SIMPLE_MAX_REQNUM = 200;
 
+/** indexPaging's parameters: reqnum above 30 is ret 4 (not 1), so the handler checks them itself. */
+const paging: p.Param[] = [
+  p.described('reqnum', { type: 'integer', minimum: 1, maximum: LIST_MAX_REQNUM, default: LIST_MAX_REQNUM }, { description: `records per page, 1..${LIST_MAX_REQNUM}`, example: 10 }),
+  p.described('startindex', { type: 'integer', minimum: 0, default: 0 }, { description: '0, then startindex + reqnum', example: 0 }),
+];
+
 type Kind = 'fans' | 'idols' | 'special' | 'black';
 
 /**
@@ -33,6 +40,13 @@ type Kind = 'fans' | 'idols' | 'special' | 'black';
  * clients read (name, nick, head, sex, isvip, fansnum, idolnum, and openid for OAuth 2.0 callers);
  * `install` and `mode` are accepted and change nothing (every user has "installed" the app).
  */
+const simpleParams: p.Param[] = [
+  p.int('reqnum', { min: 1, max: SIMPLE_MAX_REQNUM, def: SIMPLE_MAX_REQNUM, description: `records per page, 1..${SIMPLE_MAX_REQNUM}`, example: 100 }),
+  p.int('startindex', { min: 0, def: 0, description: '0, then startindex + reqnum', example: 0 }),
+  p.oneOf('install', [0, 1, 2], { def: 0, description: 'filter by app installed (accepted, changes nothing here)' }),
+  p.oneOf('mode', [0, 1], { def: 0, description: '0 newest first (accepted, the order is always newest first)' }),
+];
+
 function simpleList(ctx: Ctx, kind: 'fans' | 'idols') {
   const reqnum = ctx.args.int('reqnum', { min: 1, max: SIMPLE_MAX_REQNUM, def: SIMPLE_MAX_REQNUM });
   const startindex = Math.min(ctx.args.int('startindex', { min: 0, def: 0 }), 2 ** 31 - 1);
@@ -70,6 +84,7 @@ const ownList = (url: string, kind: Kind): ApiRoute => ({
   url,
   envelope: 'weibo',
   auth: 'weibo',
+  params: paging,
   handler: (ctx) => listOf(ctx, kind, ctx.user),
 });
 
@@ -78,6 +93,7 @@ const userList = (url: string, kind: Kind): ApiRoute => ({
   url,
   envelope: 'weibo',
   auth: 'weibo',
+  params: [p.account('name', { description: 'whose list' }), ...paging],
   handler: (ctx) => listOf(ctx, kind, userNamed(ctx.world, ctx.args.required('name'))),
 });
 
@@ -87,6 +103,7 @@ const write = (url: string, op: (ctx: Ctx, other: UserRow) => void): ApiRoute =>
   url,
   envelope: 'weibo',
   auth: 'weibo',
+  params: [p.account('name', { description: 'the other user' })],
   handler: (ctx) => {
     op(ctx, userNamed(ctx.world, ctx.args.required('name')));
     return null;
@@ -109,6 +126,7 @@ const routes: ApiRoute[] = [
     url: '/api/friends/check',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.list('names', 30, { description: 'account names', item: '[A-Za-z0-9_.-]{1,64}', example: (e) => e.name }), p.oneOf('flag', [0, 1, 2], { def: 0, description: '0 are they my fans, 1 are they my idols, 2 both', example: 2 })],
     handler: (ctx) => {
       const names = ctx.args.list('names', 30);
       const flag = ctx.args.oneOf('flag', [0, 1, 2], 0);
@@ -118,8 +136,8 @@ const routes: ApiRoute[] = [
   userList('/api/friends/user_fanslist', 'fans'),
   userList('/api/friends/user_idollist', 'idols'),
   userList('/api/friends/user_speciallist', 'special'),
-  { method: 'GET', url: '/api/friends/fanslist_s', envelope: 'weibo', auth: 'weibo', handler: (ctx) => simpleList(ctx, 'fans') },
-  { method: 'GET', url: '/api/friends/idollist_s', envelope: 'weibo', auth: 'weibo', handler: (ctx) => simpleList(ctx, 'idols') },
+  { method: 'GET', url: '/api/friends/fanslist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, handler: (ctx) => simpleList(ctx, 'fans') },
+  { method: 'GET', url: '/api/friends/idollist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, handler: (ctx) => simpleList(ctx, 'idols') },
 ];
 
 export default function register(app: FastifyInstance): void {

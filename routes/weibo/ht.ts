@@ -1,6 +1,7 @@
 // open.t.qq.com ht/*: ids (T55, topic texts → ids) and info (T56, ids → counters).
 // Topic ids are digit strings on the wire; texts are matched exactly, with or without the
 // surrounding `#…#`. Texts / ids that name no topic are left out of `info`.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
@@ -17,6 +18,7 @@ const routes: ApiRoute[] = [
     url: '/api/ht/ids',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.list('httexts', HT_IDS_MAX, { description: 'topic texts', example: (e) => e.topic })],
     handler: (ctx) => {
       const texts = [...new Set(ctx.args.list('httexts', HT_IDS_MAX).map((s) => s.replace(/^#(.*)#$/s, '$1').trim()).filter(Boolean))];
       if (texts.length === 0) throw badParam('error httexts param: empty list');
@@ -33,6 +35,7 @@ const routes: ApiRoute[] = [
     url: '/api/ht/info',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.list('ids', HT_INFO_MAX, { description: 'topic ids', item: '[1-9][0-9]{0,14}', example: (e) => e.topicId })],
     handler: (ctx) => {
       const raw = ctx.args.list('ids', HT_INFO_MAX);
       const ids = raw.map((s) => {

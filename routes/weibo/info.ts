@@ -1,4 +1,5 @@
 // open.t.qq.com info/update (T48): unread counters, optionally cleared per type.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { readUnread, type UnreadType } from '../../db/unread.js';
@@ -11,6 +12,7 @@ const routes: ApiRoute[] = [
     url: '/api/info/update',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.oneOf('op', [0, 1], { def: 0, description: '0 read the counters, 1 read and clear the counter named by type', example: 0 }), p.oneOf('type', TYPES, { description: 'the counter to clear (needed with op=1)', example: TYPES[0] })],
     handler: (ctx) => {
       const op = ctx.args.oneOf('op', [0, 1] as const, 0);
       // op=0 reads every counter (a type, if sent, must still be valid); op=1 needs the type to clear

@@ -1,6 +1,7 @@
 // open.t.qq.com other/kownperson (T57, the path is spelled that way): people the caller
 // may know. The seed's field description and the XML-parsing C# SDK read
 // data {timestamp, hasnext, info:[{name, nick, head}]} (its example drew a bare array).
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { isIP } from 'node:net';
 import { registerAll, type ApiRoute } from '../../server/api.js';
@@ -16,6 +17,7 @@ const routes: ApiRoute[] = [
     url: '/api/other/kownperson',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.narrow(p.text('ip', { required: true, description: 'the user\'s IPv4 address (IPv6 accepted too)', example: '183.60.1.1' }), { pattern: p.clientip().schema.pattern }), ...['country_code', 'province_code', 'city_code'].map((n) => p.described(n, { type: 'string', pattern: '^[0-9]{1,10}$' }, { description: 'region code', example: n === 'country_code' ? '1' : '44' }))],
     handler: (ctx) => {
       const a = ctx.args;
       const ip = a.required('ip').trim();

@@ -1,4 +1,5 @@
 // open.t.qq.com private/*: add (T38), del (T39), recv (T40, inbox), send (T41, outbox).
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
@@ -81,6 +82,7 @@ const routes: ApiRoute[] = [
     url: '/api/private/add',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.account('name', { description: 'the recipient' }), p.described('content', { type: 'string', pattern: '\\S' }, { required: true, description: 'the message', example: '你好' }), { ...p.clientip(), check: undefined }, p.coordinate('jing', 180), p.coordinate('wei', 90)],
     handler: (ctx) => {
       const a = ctx.args;
       const name = a.required('name').trim();
@@ -102,6 +104,7 @@ const routes: ApiRoute[] = [
     url: '/api/private/del',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('id', { description: 'a message you sent or received', example: (e) => e.privateId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       const m = deletePrivate(ctx.world, ctx.user.id, id);

@@ -4,6 +4,7 @@
 // examples; 1..15 for the user searches and 1..30 for search/t as the later wiki put it,
 // larger values clamped). A page without results answers what the real service sent
 // (JSDK 2012 dump): ret 0, errcode 0, msg "result is empty", data null.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { ApiError, badParam } from '../../server/errors.js';
@@ -40,6 +41,13 @@ function query(ctx: Ctx, maxPagesize: number): Query {
   return { keyword, page, pagesize, offset: (page - 1) * pagesize };
 }
 
+/** keyword, page and pagesize as query() reads them; its own messages answer the refusals. */
+const searchParams = (maxPagesize: number, example: string): p.Param[] => [
+  p.narrow(p.text('keyword', { required: true, description: `what to look for, up to ${KEYWORD_MAX} characters`, example }), { maxLength: KEYWORD_MAX }),
+  p.described('page', { type: 'integer', minimum: 1, default: 1 }, { description: 'page number, from 1', example: 1 }),
+  p.described('pagesize', { type: 'integer', minimum: 1, default: PAGESIZE_DEFAULT }, { description: `records per page, 1..${maxPagesize}; larger values are answered as ${maxPagesize}`, example: PAGESIZE_DEFAULT }),
+];
+
 /** search/user, search/userbytag: hasnext 0 = more pages, 1 = this is the last page. */
 function userSearch(find: (w: World, keyword: string, offset: number, limit: number) => SearchPage<UserRow>) {
   return (ctx: Ctx) => {
@@ -60,13 +68,14 @@ function userSearch(find: (w: World, keyword: string, offset: number, limit: num
 export const tweetSearchHasnext = (down: boolean, up: boolean): 0 | 1 | 2 | 3 => ((down ? 1 : 0) | (up ? 2 : 0)) as 0 | 1 | 2 | 3;
 
 const routes: ApiRoute[] = [
-  { method: 'GET', url: '/api/search/user', envelope: 'weibo', auth: 'weibo', handler: userSearch(searchUsers) },
-  { method: 'GET', url: '/api/search/userbytag', envelope: 'weibo', auth: 'weibo', handler: userSearch(searchUsersByTag) },
+  { method: 'GET', url: '/api/search/user', envelope: 'weibo', auth: 'weibo', params: searchParams(USER_PAGESIZE_MAX, 'alice'), handler: userSearch(searchUsers) },
+  { method: 'GET', url: '/api/search/userbytag', envelope: 'weibo', auth: 'weibo', params: searchParams(USER_PAGESIZE_MAX, '摄影'), handler: userSearch(searchUsersByTag) },
   {
     method: 'GET',
     url: '/api/search/t',
     envelope: 'weibo',
     auth: 'weibo',
+    params: searchParams(TWEET_PAGESIZE_MAX, '天气'),
     handler: (ctx) => {
       const started = process.hrtime.bigint();
       const q = query(ctx, TWEET_PAGESIZE_MAX);

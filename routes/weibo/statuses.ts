@@ -6,6 +6,7 @@
 // paging), user:{name: nick}} plus totalnum (user, mentions, broadcast, special, ht), pos
 // (public) and pageinfo / id / isfav (ht). An empty page is still ret 0 with `info: []`.
 import type { FastifyInstance } from 'fastify';
+import * as p from '../../server/params.js';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
 import type { Args } from '../../server/args.js';
@@ -141,13 +142,16 @@ function timelineIds(kindOf: (ctx: Ctx) => TimelineKind) {
   };
 }
 
-const idsRoute = (url: string, kindOf: (ctx: Ctx) => TimelineKind): ApiRoute => ({ method: 'GET', url, envelope: 'weibo', auth: 'weibo', handler: timelineIds(kindOf) });
-
 // ---------------------------------------------------------------------------------------
+
+/** The `time` cursor every timeline here takes. */
+const cursor = p.timeCursor({ max: TIMELINE_MAX });
+
+const idsRoute = (url: string, kindOf: (ctx: Ctx) => TimelineKind, params: p.Param[] = cursor): ApiRoute => ({ method: 'GET', url, envelope: 'weibo', auth: 'weibo', params, handler: timelineIds(kindOf) });
 
 const routes: ApiRoute[] = [
   idsRoute('/api/statuses/home_timeline_ids', (ctx) => ({ kind: 'home', userId: ctx.user.id })),
-  idsRoute('/api/statuses/user_timeline_ids', namedUser),
+  idsRoute('/api/statuses/user_timeline_ids', namedUser, [p.account('name', { description: 'whose tweets' }), ...cursor]),
   idsRoute('/api/statuses/broadcast_timeline_ids', (ctx) => ({ kind: 'user', userId: ctx.user.id })),
   idsRoute('/api/statuses/mentions_timeline_ids', (ctx) => ({ kind: 'mentions', userId: ctx.user.id })),
   {
@@ -155,6 +159,7 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/home_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'home', userId: ctx.user.id }), false),
   },
   {
@@ -162,6 +167,7 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/public_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then the pos of the previous answer', example: 0 }), p.reqnum(TIMELINE_MAX)],
     handler: (ctx) => {
       const pos = ctx.args.int('pos', { min: 0, def: 0 });
       const reqnum = reqnumOf(ctx.args);
@@ -174,6 +180,7 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/user_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.account('name', { description: 'whose tweets' }), ...cursor],
     handler: timeline(namedUser, true),
   },
   {
@@ -181,14 +188,28 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/mentions_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'mentions', userId: ctx.user.id }), true),
   },
-  { method: 'GET', url: '/api/statuses/ht_timeline', envelope: 'weibo', auth: 'weibo', handler: htTimeline },
+  {
+    method: 'GET',
+    url: '/api/statuses/ht_timeline',
+    envelope: 'weibo',
+    auth: 'weibo',
+    params: [
+      p.text('httext', { required: true, description: 'the topic, with or without its #…#', example: (e) => e.topic }),
+      p.oneOf('pageflag', [0, 1, 2, 3, 4], { def: 4, description: '1 next page, 2 previous page, 4 (or 0) first page, 3 last page', example: 4 }),
+      p.reqnum(TIMELINE_MAX),
+      { name: 'pageinfo', description: 'data.pageinfo of the previous answer, sent back unchanged; empty for the first page', schema: { type: 'string', pattern: '^(?:[0-9a-f]{2}){0,64}$' } },
+    ],
+    handler: htTimeline,
+  },
   {
     method: 'GET',
     url: '/api/statuses/broadcast_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'user', userId: ctx.user.id }), true),
   },
   {
@@ -196,6 +217,7 @@ const routes: ApiRoute[] = [
     url: '/api/statuses/special_timeline',
     envelope: 'weibo',
     auth: 'weibo',
+    params: cursor,
     handler: timeline((ctx) => ({ kind: 'special', userId: ctx.user.id }), true),
   },
 ];

@@ -3,6 +3,7 @@
 // The write rules (errcodes 4–13) live in db/tweets.ts; this module parses and shapes.
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
+import * as p from '../../server/params.js';
 import { ApiError, badParam } from '../../server/errors.js';
 import { sniffImage } from '../../db/files.js';
 import { TYPE, type NewTweet, type TweetRow } from '../../db/tweets.js';
@@ -49,6 +50,11 @@ function answer(type: 2 | 4 | 7) {
 
 /** re_count / re_list `flag`: 0 reposts, 1 comments (and replies), 2 both. */
 const flagOf = (ctx: Ctx) => ctx.args.oneOf('flag', [0, 1, 2] as const, 0);
+const flagParam = p.oneOf('flag', [0, 1, 2], { def: 0, description: '0 reposts, 1 comments (and replies), 2 both', example: 2 });
+
+const content = (required: boolean) => p.text('content', { required, description: 'the text, up to 140 characters', example: '来自模拟器的第一条微博 #开放平台#' });
+/** re_add / reply / comment: reid first, as the handler reads it; a repost may have no text. */
+const answerParams = (withText: boolean): p.Param[] => [p.id('reid', { description: 'the tweet answered', example: (e) => e.tweetId }), content(withText), ...p.publish()];
 
 const routes: ApiRoute[] = [
   {
@@ -56,6 +62,7 @@ const routes: ApiRoute[] = [
     url: '/api/t/show',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('id', { example: (e) => e.tweetId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       const row = ctx.world.tweets.visible(id);
@@ -68,6 +75,7 @@ const routes: ApiRoute[] = [
     url: '/api/t/add',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [content(true), ...p.publish()],
     handler: (ctx) => {
       const content = ctx.args.required('content');
       return written(ctx.world.tweets.post({ ...publishParams(ctx), type: TYPE.original, content }));
@@ -78,19 +86,21 @@ const routes: ApiRoute[] = [
     url: '/api/t/del',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('id', { description: 'one of your own tweets', example: (e) => e.ownTweetId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       return { id: String(ctx.world.tweets.delete(ctx.user.id, id).id) };
     },
   },
-  { method: 'POST', url: '/api/t/re_add', envelope: 'weibo', auth: 'weibo', handler: answer(TYPE.repost) },
-  { method: 'POST', url: '/api/t/reply', envelope: 'weibo', auth: 'weibo', handler: answer(TYPE.reply) },
-  { method: 'POST', url: '/api/t/comment', envelope: 'weibo', auth: 'weibo', handler: answer(TYPE.comment) },
+  { method: 'POST', url: '/api/t/re_add', envelope: 'weibo', auth: 'weibo', params: answerParams(false), handler: answer(TYPE.repost) },
+  { method: 'POST', url: '/api/t/reply', envelope: 'weibo', auth: 'weibo', params: answerParams(true), handler: answer(TYPE.reply) },
+  { method: 'POST', url: '/api/t/comment', envelope: 'weibo', auth: 'weibo', params: answerParams(true), handler: answer(TYPE.comment) },
   {
     method: 'POST',
     url: '/api/t/add_pic',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [content(true), p.file('pic'), ...p.publish()],
     handler: (ctx) => {
       const content = ctx.args.required('content');
       const pic = ctx.args.upload('pic');
@@ -112,6 +122,7 @@ const routes: ApiRoute[] = [
     url: '/api/t/re_count',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.list('ids', RECOUNT_MAX, { description: 'tweet ids', item: '[1-9][0-9]{0,14}', example: (e) => e.tweetId }), flagParam],
     handler: (ctx) => {
       const ids = tweetIds(ctx);
       const flag = flagOf(ctx);
@@ -127,6 +138,7 @@ const routes: ApiRoute[] = [
     url: '/api/t/re_list',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [flagParam, p.id('rootid', { description: 'the tweet whose reposts / comments are listed', example: (e) => e.tweetId }), ...p.timeCursor({ max: RELIST_MAX, lastid: 'twitterid' })],
     handler: (ctx) => {
       const a = ctx.args;
       const flag = flagOf(ctx);
@@ -154,6 +166,7 @@ const routes: ApiRoute[] = [
     url: '/api/t/list',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.list('ids', RECOUNT_MAX, { description: 'tweet ids, answered in this order', item: '[1-9][0-9]{0,14}', example: (e) => e.tweetId })],
     handler: (ctx) => {
       const rows = [...new Set(tweetIds(ctx))].map((id) => ctx.world.tweets.visible(id)).filter((r): r is TweetRow => r !== undefined);
       const hs = ctx.world.tweets.hydrate(rows);

@@ -1,5 +1,6 @@
 // open.t.qq.com tag/*: add (T42), del (T43). tag/list was documented as "not provided,
 // read the tags from user/info" (seed 002): it answers that as an API error, not a 404.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, registerRefusal, type ApiRoute } from '../../server/api.js';
 import { ApiError } from '../../server/errors.js';
@@ -11,6 +12,7 @@ const routes: ApiRoute[] = [
     url: '/api/tag/add',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.text('tag', { required: true, description: 'the tag text', example: '摄影' })],
     handler: (ctx) => ({ tagid: addTag(ctx.world, ctx.user, ctx.args.required('tag')) }),
   },
   {
@@ -18,6 +20,7 @@ const routes: ApiRoute[] = [
     url: '/api/tag/del',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.id('tagid', { description: 'one of your tags (user/info tag[].id)', example: (e) => e.tagid })],
     handler: (ctx) => {
       delTag(ctx.world, ctx.user, ctx.args.id('tagid')!);
       return null;

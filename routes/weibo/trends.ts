@@ -1,6 +1,7 @@
 // open.t.qq.com trends/*: ht (T47, hot topics and hot search keywords, `pos` paging) and
 // t (转播热榜), which the 2010 document lists as "(略)" — omitted, never provided — and which
 // therefore answers the API's own "not provided" error rather than a bare 404.
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, registerRefusal, type ApiRoute } from '../../server/api.js';
 import { ApiError } from '../../server/errors.js';
@@ -21,6 +22,7 @@ const routes: ApiRoute[] = [
     url: '/api/trends/ht',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.oneOf('type', [1, 2, 3], { def: 3, description: '1 topics, 2 keywords, 3 both', example: 3 }), p.reqnum(TRENDS_MAX), p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then data.pos of the previous answer', example: 0 })],
     handler: (ctx) => {
       const a = ctx.args;
       const type = a.oneOf('type', [1, 2, 3] as const, 3);

@@ -1,5 +1,6 @@
 // open.t.qq.com user/*: info (T20), update (T21), update_head (T22), other_info (T23), and the
 // later infos (docs/endpoints.md L6).
+import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
@@ -17,7 +18,12 @@ const routes: ApiRoute[] = [
     url: '/api/user/info',
     envelope: 'weibo',
     auth: 'weibo',
-    handler: (ctx) => profileShape(ctx.user, shapeContext(ctx)),
+    // the caller's own profile carries no relationship flags: the 2010 document lists none, and
+    // a 2011 SDK takes their absence to mean "my own profile"
+    handler: (ctx) => {
+      const { ismyidol: _idol, ismyfans: _fans, ismyblack: _black, ...own } = profileShape(ctx.user, shapeContext(ctx));
+      return own;
+    },
   },
   {
     // Every parameter is optional: the ones sent change, the others stay. `introduction`
@@ -26,6 +32,7 @@ const routes: ApiRoute[] = [
     url: '/api/user/update',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.text('nick', { description: 'nickname', example: '爱丽丝' }), p.oneOf('sex', [0, 1, 2], { description: '1 male, 2 female, 0 unknown', example: 2 }), p.int('year', { min: 1900, max: 2010, example: 1990 }), p.int('month', { min: 1, max: 12, example: 5 }), p.int('day', { min: 1, max: 31, example: 20 }), ...['countrycode', 'provincecode', 'citycode'].map((n) => p.text(n, { description: 'region code', example: n === 'countrycode' ? '1' : '44' })), p.text('introduction', { description: 'self-introduction; empty clears it', example: 'hello' })],
     handler: (ctx) => {
       const a = ctx.args;
       if (!UPDATE_PARAMS.some((p) => a.str(p) !== undefined)) throw badParam(`error param: send at least one of ${UPDATE_PARAMS.join(', ')}`);
@@ -47,6 +54,7 @@ const routes: ApiRoute[] = [
     url: '/api/user/update_head',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.file('pic')],
     handler: (ctx) => {
       const pic = ctx.args.upload('pic');
       if (!pic) throw badParam('error pic param: missing (send the picture as the multipart file field pic)');
@@ -61,6 +69,7 @@ const routes: ApiRoute[] = [
     url: '/api/user/other_info',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.account('name')],
     handler: (ctx) => {
       const other = userNamed(ctx.world, ctx.args.required('name'));
       const p = profileShape(other, shapeContext(ctx));
@@ -74,6 +83,7 @@ const routes: ApiRoute[] = [
     url: '/api/user/infos',
     envelope: 'weibo',
     auth: 'weibo',
+    params: [p.list('names', USER_INFOS_MAX, { description: 'account names', example: (e) => e.name })],
     handler: (ctx) => {
       const sc = shapeContext(ctx);
       const names = [...new Set(ctx.args.list('names', USER_INFOS_MAX))];

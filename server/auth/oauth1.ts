@@ -11,7 +11,7 @@ import type { App } from '../../db/apps.js';
 import type { OAuth1Token } from '../../db/oauth1.js';
 import type { UserRow } from '../../db/users.js';
 import { authFailed } from '../errors.js';
-import { clientPath } from '../hosts.js';
+import { clientPath, requestOrigin } from '../hosts.js';
 
 const { hmacsign } = oauthSign as { hmacsign: (method: string, url: string, params: Record<string, string[]>, cs: string, ts: string) => string };
 
@@ -46,29 +46,71 @@ export function parseAuthHeader(h: string | undefined): ParamBag {
 
 /** Query (form semantics: `+` is a space), form body, multipart text fields and header. */
 export function collectSignedParams(req: FastifyRequest): ParamBag {
+  return collect(req).bag;
+}
+
+/** The signed parameters, and (when any) the bag in which each name=value pair sent in both the
+ * query and the body is counted once: the base string a 2011 Python SDK's POSTs were signed over
+ * (every parameter in the query, the non-OAuth ones repeated in the body; see README). */
+function collect(req: FastifyRequest): { bag: ParamBag; once?: ParamBag } {
   const bag = newBag();
+  const query = newBag();
   const q = req.url.indexOf('?');
-  if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) add(bag, k, v);
+  if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) add(query, k, v);
+  for (const [k, vs] of Object.entries(query)) bag[k] = [...vs];
+  let repeated = 0;
   const body = req.body as Record<string, unknown> | undefined;
   // raw bodies of other content types (kept as a Buffer) are not parameters (RFC 5849 §3.4.1.3.1)
+  const inBody = newBag();
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
     for (const [k, v] of Object.entries(body)) {
       const parts = Array.isArray(v) ? v : [v];
       for (const p of parts) {
-        if (typeof p === 'string') add(bag, k, p);
-        else if (p && typeof p === 'object' && (p as { type?: string }).type === 'field') add(bag, k, String((p as { value: unknown }).value));
+        let value: string | undefined;
+        if (typeof p === 'string') value = p;
+        else if (p && typeof p === 'object' && (p as { type?: string }).type === 'field') value = String((p as { value: unknown }).value);
         // file parts (the `pic` field) are not signed
+        if (value === undefined) continue;
+        add(bag, k, value);
+        add(inBody, k, value);
+        if (query[k]?.includes(value)) repeated++;
       }
     }
   }
   for (const [k, vs] of Object.entries(parseAuthHeader(req.headers.authorization))) for (const v of vs) add(bag, k, v);
-  return bag;
+  if (repeated === 0) return { bag };
+  const once = newBag();
+  for (const [k, vs] of Object.entries(bag)) {
+    const left = [...vs];
+    // each value as often as its larger side sent it: min(query, body) copies were repeats
+    for (const v of new Set(inBody[k] ?? [])) {
+      const twice = Math.min(query[k]?.filter((x) => x === v).length ?? 0, inBody[k].filter((x) => x === v).length);
+      for (let i = 0; i < twice; i++) left.splice(left.indexOf(v), 1);
+    }
+    once[k] = left;
+  }
+  return { bag, once };
+}
+
+/** Whether `signature` is the HMAC-SHA1 of one of the accepted base strings (RFC 5849's, or the
+ * one with query/body repeats counted once). */
+function signatureMatches(signature: string, method: string, uri: string, bags: ParamBag[], consumerSecret: string, tokenSecret: string): boolean {
+  const b = Buffer.from(signature);
+  return bags.some((bag) => {
+    const signed = newBag();
+    for (const [k, vs] of Object.entries(bag)) if (k !== 'oauth_signature') signed[k] = vs;
+    const a = Buffer.from(hmacsign(method, uri, signed, consumerSecret, tokenSecret));
+    return a.length === b.length && timingSafeEqual(a, b);
+  });
 }
 
 /** scheme://host[:port]/path as the client addressed it (the signature's base URI). */
 export function baseUri(req: FastifyRequest, publicBase?: string): string {
   // the path as called, a `/graph.qq.com` or `/open.t.qq.com` prefix included (server/hosts.ts)
   const path = clientPath(req);
+  // an absolute-form request line names the URL the client signed
+  const origin = requestOrigin(req);
+  if (origin) return origin + path;
   if (publicBase) {
     // scheme and host are case-insensitive and a default port is dropped; a path prefix keeps its case
     try {
@@ -97,7 +139,7 @@ export interface OAuth1Check {
  * access_token, 'none' for request_token.
  */
 export function verifyOAuth1(world: World, req: FastifyRequest, tokenKind: 'access' | 'request' | 'none', publicBase?: string): OAuth1Check {
-  const params = collectSignedParams(req);
+  const { bag: params, once } = collect(req);
   const consumerKey = one(params, 'oauth_consumer_key');
   const signature = one(params, 'oauth_signature');
   const method = one(params, 'oauth_signature_method');
@@ -129,12 +171,8 @@ export function verifyOAuth1(world: World, req: FastifyRequest, tokenKind: 'acce
     }
   }
 
-  const signed = newBag();
-  for (const [k, vs] of Object.entries(params)) if (k !== 'oauth_signature') signed[k] = vs;
-  const expected = hmacsign(req.method, baseUri(req, publicBase), signed, app.secret, token?.secret ?? '');
-  const a = Buffer.from(expected);
-  const b = Buffer.from(signature!);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw authFailed(9, 'check sign error');
+  const bags = once ? [params, once] : [params];
+  if (!signatureMatches(signature!, req.method, baseUri(req, publicBase), bags, app.secret, token?.secret ?? '')) throw authFailed(9, 'check sign error');
 
   // only a correctly signed request may spend a nonce
   if (!world.oauth1.useNonce(app.appid, nonce!, ts, TIMESTAMP_WINDOW)) throw authFailed(2, 'check sign error: request replay (oauth_nonce already used)');

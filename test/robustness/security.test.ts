@@ -207,7 +207,7 @@ const REVIEWED: Record<string, string[]> = {
   // constant conditions); calls of its helpers are matched by REVIEWED_CALLS below
   'db/migrations.ts': ['key', 'id', 'by', 'when', 'select', 'r', 'UPSERT', 'KEY.mentions', 'KEY.topic', 'COUNTERS_SELECT'],
   // hasSeq('main' | 'src'): an attached schema's name, called with constants only
-  'server/control.ts': ['schema'],
+  'db/images.ts': ['schema'],
 };
 
 /** Calls of SQL-building helpers whose every argument is a literal or a KEY constant (file → pattern). */

@@ -216,3 +216,23 @@ t.test('user/other_info (T23): profile plus relationship flags in both spellings
   t.equal(xb.root.ret, '1');
   t.match(xb.root.msg, /name/);
 });
+
+// Wire details real clients read (issue 10): a 2011 SDK takes the absence of the relationship flags
+// to mean "my own profile"; tweetinfo does not repeat its author's own fields, so an XML reader
+// looking for the user's <nick> finds exactly one.
+t.test('user/info: no relationship flags; tweetinfo without the author fields (JSON and XML)', async (t) => {
+  const own = (await signed(app, alice, { method: 'GET', path: '/api/user/info', params: { format: 'json' } })).json().data;
+  for (const k of ['ismyidol', 'ismyfans', 'ismyblack', 'Ismyidol', 'Ismyfans', 'Ismyblack']) t.notOk(k in own, `user/info has no ${k}`);
+  t.ok(own.tweetinfo.length === 1, 'alice has a latest tweet');
+  for (const k of ['name', 'nick', 'head', 'isvip', 'isrealname']) t.notOk(k in own.tweetinfo[0], `tweetinfo has no ${k}`);
+  t.match(own.tweetinfo[0], { id: /^\d+$/, origtext: String, timestamp: Number, self: 1 }, 'the tweet itself is kept');
+  const other = (await signed(app, alice, { method: 'GET', path: '/api/user/other_info', params: { format: 'json', name: 'bob' } })).json().data;
+  t.match(other, { ismyidol: Number, ismyfans: Number, ismyblack: Number, Ismyidol: Number }, 'other_info keeps the flags');
+  t.ok(other.tweetinfo.length === 1 && !('nick' in other.tweetinfo[0]), 'other_info tweetinfo without nick');
+  for (const [path, params, nick] of [['/api/user/info', {}, own.nick], ['/api/user/other_info', { name: 'bob' }, other.nick]] as const) {
+    const xml = (await signed(app, alice, { method: 'GET', path, params: { format: 'xml', ...params } })).body;
+    t.equal(xml.match(/<nick>/g)?.length, 1, `${path} XML: exactly one <nick>`);
+    t.equal((parseXml(xml) as { root: { data: { nick: string } } }).root.data.nick, nick);
+    t.equal(/<ismy(idol|fans|black)>/i.test(xml), path !== '/api/user/info', `${path} XML relationship flags`);
+  }
+});

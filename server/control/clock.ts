@@ -1,0 +1,25 @@
+// GET/POST /_emulator/clock: read, set, freeze or advance a world's clock.
+import type { Clock } from '../../db/clock.js';
+import { bool, num, type Control } from './context.js';
+
+export function clockState(clock: Clock) {
+  const frozenAt = Reflect.get(clock, 'frozenAt') as number | null;
+  const offsetMs = Reflect.get(clock, 'offsetMs') as number;
+  return { now: clock.now(), nowMs: clock.nowMs(), iso: new Date(clock.nowMs()).toISOString(), frozen: frozenAt !== null, offsetSeconds: frozenAt !== null ? Math.round((frozenAt - Date.now()) / 1000) : Math.round(offsetMs / 1000) };
+}
+
+export function registerClock({ route, targetWorld }: Control): void {
+  route('GET', 'clock', (_req, _reply, o) => clockState(targetWorld(o).clock));
+  route('POST', 'clock', (_req, _reply, o) => {
+    const clock = targetWorld(o).clock;
+    const reset = bool(o.reset, 'reset');
+    const set = num(o.set, 'set', { min: 0 });
+    const advance = num(o.advance, 'advance');
+    const freeze = bool(o.freeze, 'freeze');
+    if (reset) clock.reset();
+    if (set !== undefined) clock.set(set, freeze ?? (Reflect.get(clock, 'frozenAt') !== null));
+    else if (freeze !== undefined) clock.set(clock.nowMs() / 1000, freeze);
+    if (advance !== undefined) clock.advance(advance);
+    return clockState(clock);
+  });
+}

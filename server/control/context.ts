@@ -1,0 +1,147 @@
+// What every control module shares: the control state, the route helper with its JSON answers
+// and refusals, parameter readers, and the lookups of a call's world, user and app.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { World } from '../../db/world.js';
+import type { Image } from '../../db/images.js';
+import type { UserRow } from '../../db/users.js';
+import type { App } from '../../db/apps.js';
+import { InvalidData } from '../../db/errors.js';
+import type { JournalEntry } from './journal.js';
+import type { Fault } from './faults.js';
+import type { IsolatedWorld } from './worlds.js';
+
+export const PREFIX = '/_emulator/';
+
+export interface ControlState {
+  /** the world as it started: what reset returns to */
+  template: Image;
+  snapshots: Map<string, { image: Image; created: number }>;
+  /** set while a file-backed store is being restored: requests wait for it (db/images.ts) */
+  restoring?: Promise<void>;
+  journal: JournalEntry[];
+  journalMax: number;
+  journalSeq: number;
+  faults: Fault[];
+  faultSeq: number;
+  worlds: Map<string, IsolatedWorld>;
+  /** credential (graph appid or weibo consumer key) → isolated world id */
+  registry: Map<string, string>;
+}
+
+/** A control call refused: {error} with this HTTP status. */
+export class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    msg: string,
+  ) {
+    super(msg);
+  }
+}
+
+/** Body of a control call: JSON (kept raw by the app's parser), a form, or nothing; query merged under it. */
+function input(req: FastifyRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...((req.query as Record<string, unknown>) ?? {}) };
+  const b = req.body;
+  if (Buffer.isBuffer(b)) {
+    if (b.length) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(b.toString('utf8'));
+      } catch {
+        throw new Refusal(400, 'body is not valid JSON');
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Refusal(400, 'body must be a JSON object');
+      Object.assign(out, parsed);
+    }
+  } else if (b && typeof b === 'object') Object.assign(out, b);
+  return out;
+}
+
+export const str = (v: unknown, name: string, required = false): string | undefined => {
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new Refusal(400, `${name} is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string' && typeof v !== 'number') throw new Refusal(400, `${name} must be a string`);
+  return String(v);
+};
+export const num = (v: unknown, name: string, o: { min?: number; max?: number; int?: boolean } = {}): number | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n) || (o.int && !Number.isInteger(n)) || (o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
+    throw new Refusal(400, `${name} must be a ${o.int ? 'integer' : 'number'}${o.min !== undefined ? ` >= ${o.min}` : ''}${o.max !== undefined ? ` <= ${o.max}` : ''}`);
+  }
+  return n;
+};
+export const bool = (v: unknown, name: string): boolean | undefined => {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (v === true || v === 'true' || v === '1' || v === 1) return true;
+  if (v === false || v === 'false' || v === '0' || v === 0) return false;
+  throw new Refusal(400, `${name} must be a boolean`);
+};
+
+/** A request path without its query and trailing slashes. */
+export const pathOf = (url: string): string => {
+  const p = url.split('?')[0];
+  return p.length > 1 ? p.replace(/\/+$/, '') : p;
+};
+
+export const refuse = (reply: FastifyReply, status: number, error: string) => reply.code(status).type('application/json; charset=utf-8').send({ error });
+
+export type Handler = (req: FastifyRequest, reply: FastifyReply, o: Record<string, unknown>) => unknown;
+
+/** What a control module is given: the app, the shared state, and helpers bound to them. */
+export interface Control {
+  app: FastifyInstance;
+  state: ControlState;
+  /** registers a control route under PREFIX answering JSON */
+  route(method: 'GET' | 'POST' | 'DELETE', url: string, h: Handler): void;
+  /** the world a call names with world= (the current one when absent or "default") */
+  targetWorld(o: Record<string, unknown>): World;
+  userOf(w: World, v: unknown, name?: string): UserRow;
+  appOf(w: World, v: unknown, def: string, platform: 'graph' | 'weibo'): App;
+}
+
+export function controlContext(app: FastifyInstance, state: ControlState): Control {
+  return {
+    app,
+    state,
+    route: (method, url, h) =>
+      app.route({
+        method,
+        url: PREFIX + url,
+        handler: async (req, reply) => {
+          try {
+            const out = await h(req, reply, input(req));
+            if (reply.sent) return reply;
+            return reply.type('application/json; charset=utf-8').send(out);
+          } catch (e) {
+            if (e instanceof Refusal) return refuse(reply, e.status, e.message);
+            if (e instanceof InvalidData) return refuse(reply, 400, e.message);
+            req.log.error(e);
+            return refuse(reply, 500, `control error: ${(e as Error).message}`);
+          }
+        },
+      }),
+    targetWorld: (o) => {
+      const id = str(o.world, 'world');
+      if (!id || id === 'default') return app.world;
+      const iso = state.worlds.get(id);
+      if (!iso) throw new Refusal(404, `no world ${id}`);
+      return iso.world;
+    },
+    userOf: (w, v, name = 'user') => {
+      const s = str(v, name, true)!;
+      const u = w.users.byName(s) ?? (/^\d+$/.test(s) ? w.users.byId(Number(s)) : undefined);
+      if (!u) throw new Refusal(404, `no user ${s}`);
+      return u;
+    },
+    appOf: (w, v, def, platform) => {
+      const appid = str(v, 'appid') ?? def;
+      const a = w.apps.get(appid);
+      if (!a) throw new Refusal(404, `no app ${appid}`);
+      if (a.platform !== platform) throw new Refusal(400, `app ${appid} is a ${a.platform} app`);
+      return a;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Fault injection: POST /_emulator/faults makes an API path answer an error, an HTTP status, a
+// delay or a dropped connection (once, N times, or at a rate); GET lists, DELETE clears.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.js';
+import { envelopeOf, renderError, requestFormat, send } from '../respond.js';
+import { bool, num, pathOf, PREFIX, Refusal, str, type Control } from './context.js';
+
+export interface Fault {
+  id: number;
+  path: string;
+  /** calls left (undefined: unlimited while rate applies) */
+  remaining?: number;
+  rate?: number;
+  ret?: number;
+  errcode?: number;
+  msg?: string;
+  httpStatus?: number;
+  delayMs?: number;
+  drop?: boolean;
+  hits: number;
+}
+
+export function registerFaults({ app, state, route }: Control): void {
+  // callback style: API calls with no faults set pass without a promise; answering early means
+  // not calling done
+  app.addHook('onRequest', (req, reply, done) => {
+    if (!state.faults.length || req.url.startsWith(PREFIX)) return done();
+    injectFault(req, reply).then(
+      (answered) => {
+        if (!answered) done();
+      },
+      (e: Error) => done(e),
+    );
+  });
+  /** Applies the fault set for this path, if any: true when it answered (or dropped) the request. */
+  const injectFault = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    const path = pathOf(req.url);
+    const f = state.faults.find((x) => x.path === path);
+    if (!f) return false;
+    if (f.rate !== undefined && Math.random() >= f.rate) return false;
+    f.hits++;
+    if (f.remaining !== undefined && --f.remaining <= 0) state.faults.splice(state.faults.indexOf(f), 1);
+    if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+    if (f.drop) {
+      reply.hijack();
+      req.raw.socket?.destroy();
+      return true;
+    }
+    if (f.ret !== undefined) {
+      const err = new ApiError(f.ret, f.msg ?? 'injected fault', f.errcode ?? 0);
+      send(reply, renderError(envelopeOf(req), err, { format: requestFormat(req) }), f.httpStatus ?? 200);
+      return true;
+    }
+    if (f.httpStatus !== undefined) {
+      reply.code(f.httpStatus).type('text/html; charset=utf-8').send(f.msg ?? `injected HTTP ${f.httpStatus}`);
+      return true;
+    }
+    return false;
+  };
+
+  route('POST', 'faults', (_req, _reply, o) => {
+    const raw = str(o.path, 'path', true)!;
+    if (!raw.startsWith('/') || raw.startsWith(PREFIX)) throw new Refusal(400, 'path must be an API path starting with / (not /_emulator/)');
+    const count = num(o.count, 'count', { int: true, min: 1 });
+    const rate = num(o.rate, 'rate', { min: 0, max: 1 });
+    const f: Fault = {
+      id: ++state.faultSeq,
+      path: pathOf(raw),
+      remaining: count ?? (rate !== undefined ? undefined : 1),
+      rate,
+      ret: num(o.ret, 'ret', { int: true }),
+      errcode: num(o.errcode, 'errcode', { int: true }),
+      msg: str(o.msg, 'msg'),
+      httpStatus: num(o.httpStatus, 'httpStatus', { int: true, min: 100, max: 599 }),
+      delayMs: num(o.delayMs, 'delayMs', { int: true, min: 0, max: 120000 }),
+      drop: bool(o.drop, 'drop'),
+      hits: 0,
+    };
+    if (f.ret === undefined && f.errcode !== undefined) f.ret = 4;
+    if (f.ret === undefined && f.httpStatus === undefined && !f.delayMs && !f.drop) throw new Refusal(400, 'a fault needs ret/errcode, httpStatus, delayMs or drop');
+    state.faults.push(f);
+    return f;
+  });
+  route('GET', 'faults', () => ({ faults: state.faults }));
+  route('DELETE', 'faults', () => {
+    const n = state.faults.length;
+    state.faults.length = 0;
+    return { cleared: n };
+  });
+}

@@ -1,0 +1,56 @@
+// GET /_emulator/health and /_emulator/info: liveness, version, configuration, fixtures, counts.
+import { readFileSync } from 'node:fs';
+import { schemaVersion } from '../../db/store.js';
+import { worldCounts } from '../../db/transfer.js';
+import { FIXTURES } from '../../seed/generate.js';
+import { clockState } from './clock.js';
+import { journalStart } from './journal.js';
+import type { Control } from './context.js';
+
+/** The package version (from package.json, found from source or dist). */
+export function readVersion(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const p = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (p.name === 'tencent-open-emulator') return p.version ?? '0.0.0';
+    } catch {
+      /* try the next */
+    }
+  }
+  return '0.0.0';
+}
+const VERSION = readVersion();
+
+export function registerInfo({ app, state, route }: Control): void {
+  const config = app.emulatorConfig;
+  route('GET', 'health', () => ({ status: 'ok' }));
+
+  route('GET', 'info', () => ({
+    name: 'tencent-open-emulator',
+    version: VERSION,
+    schemaVersion: schemaVersion(app.world.db),
+    config: {
+      host: config.host,
+      port: config.port,
+      db: config.db,
+      seed: config.seed,
+      size: config.size,
+      baseUrl: config.baseUrl,
+      maxUpload: config.maxUpload,
+      autoApproveUser: config.autoApproveUser,
+      adminToken: config.adminToken ? true : false,
+    },
+    fixtures: {
+      graphApp: { appid: FIXTURES.graphApp.appid, secret: FIXTURES.graphApp.secret },
+      graphAppPlain: { appid: FIXTURES.graphAppPlain.appid, secret: FIXTURES.graphAppPlain.secret },
+      weiboApp: { consumer_key: FIXTURES.weiboApp.appid, consumer_secret: FIXTURES.weiboApp.secret },
+      users: FIXTURES.users.map((u) => u.name),
+    },
+    clock: clockState(app.world.clock),
+    counts: worldCounts(app.world),
+    snapshots: state.snapshots.size,
+    worlds: state.worlds.size,
+    journal: state.journal.length - journalStart(state),
+    faults: state.faults.length,
+  }));
+}

@@ -1,0 +1,133 @@
+// Isolated worlds: POST /_emulator/worlds opens a copy of the template with its own apps; API
+// calls reach it by those apps' credentials (or a token it issued), so parallel tests never meet.
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { World } from '../../db/world.js';
+import { imageBytes, worldFromImage } from '../../db/images.js';
+import { hex32, hex32lower } from '../../db/ids.js';
+import { worldCounts } from '../../db/transfer.js';
+import { FIXTURES } from '../../seed/generate.js';
+import { flatten } from '../args.js';
+import { uniqueDigits } from './issuance.js';
+import { PREFIX, Refusal, type Control } from './context.js';
+
+export interface IsolatedWorld {
+  id: string;
+  world: World;
+  created: number;
+  graph: { appid: string; secret: string };
+  weibo: { consumer_key: string; consumer_secret: string };
+}
+
+/** Pulls the credentials that pick a world out of a request: query, body, OAuth Authorization header. */
+function credentialsOf(req: FastifyRequest): { keys: string[]; accessToken?: string } {
+  const v: Record<string, string> = {};
+  flatten(req.query, v);
+  const body = req.body as Record<string, unknown> | undefined;
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    for (const [k, raw] of Object.entries(body)) {
+      const part = Array.isArray(raw) ? raw[0] : raw;
+      if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') v[k] ??= String((part as { value?: unknown }).value ?? '');
+      else if (typeof part === 'string') v[k] ??= part;
+    }
+  }
+  const keys: string[] = [];
+  if (v.client_id) keys.push(v.client_id);
+  if (v.oauth_consumer_key) keys.push(v.oauth_consumer_key);
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && /^OAuth\s/i.test(auth)) {
+    const m = /oauth_consumer_key="([^"]*)"/.exec(auth);
+    if (m) keys.push(decodeURIComponent(m[1]));
+  }
+  return { keys, accessToken: v.access_token };
+}
+
+export function registerWorlds({ app, state, route }: Control): void {
+  // callback style (nothing awaited): no promise per request on the hot path
+  app.addHook('preHandler', (req, _reply, done) => {
+    if (!state.restoring) return pickWorld(req, done);
+    // a file store is being put back in place (db/images.ts): a write now would wait on the
+    // backup's lock while blocking it; run on the restored world once it is done. Checked here,
+    // after the body arrived, so a request still uploading when the restore began waits too.
+    state.restoring.then(() => {
+      req.world = app.world;
+      pickWorld(req, done);
+    });
+  });
+  const pickWorld = (req: FastifyRequest, done: (e?: Error) => void): void => {
+    try {
+      toIsolatedWorld(req);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  };
+  const toIsolatedWorld = (req: FastifyRequest): void => {
+    if (!state.worlds.size || req.url.startsWith(PREFIX)) return;
+    const { keys, accessToken } = credentialsOf(req);
+    for (const k of keys) {
+      const id = state.registry.get(k);
+      if (id) {
+        const iso = state.worlds.get(id);
+        if (iso) req.world = iso.world;
+        return;
+      }
+    }
+    if (accessToken) {
+      for (const iso of state.worlds.values()) {
+        if (iso.world.oauth2.getToken(accessToken)) {
+          req.world = iso.world;
+          return;
+        }
+      }
+    }
+    // picture links carry no credentials: /qzonepic/:appid/... names the app, and a
+    // content-addressed key the current world lacks is looked up in the isolated worlds
+    const params = (req.params ?? {}) as { appid?: string; key?: string };
+    const byApp = params.appid ? state.registry.get(params.appid) : undefined;
+    if (byApp && state.worlds.has(byApp)) {
+      req.world = state.worlds.get(byApp)!.world;
+      return;
+    }
+    if (params.key && /^[0-9a-f]{32}$/.test(params.key) && !req.world.files.get(params.key)) {
+      for (const iso of state.worlds.values()) {
+        if (iso.world.files.get(params.key)) {
+          req.world = iso.world;
+          return;
+        }
+      }
+    }
+  };
+
+  route('POST', 'worlds', () => {
+    const started = process.hrtime.bigint();
+    const w = worldFromImage(imageBytes(state.template));
+    const taken = (id: string) => state.registry.has(id) || !!app.world.apps.get(id) || !!w.apps.get(id);
+    const graphId = uniqueDigits('1018', taken);
+    const weiboId = uniqueDigits('8018', taken);
+    const g = FIXTURES.graphApp;
+    const graph = w.tx(() =>
+      w.apps.create({ appid: graphId, secret: hex32(), name: g.name, platform: 'graph', redirectUris: [...g.redirectUris], grantedApis: [...g.grantedApis], unionid: g.unionid }),
+    );
+    const weibo = w.tx(() =>
+      w.apps.create({ appid: weiboId, secret: hex32lower(), name: FIXTURES.weiboApp.name, platform: 'weibo', redirectUris: [...FIXTURES.weiboApp.redirectUris] }),
+    );
+    let id: string;
+    do id = 'w' + randomBytes(6).toString('hex');
+    while (state.worlds.has(id));
+    const iso: IsolatedWorld = { id, world: w, created: Date.now(), graph: { appid: graph.appid, secret: graph.secret }, weibo: { consumer_key: weibo.appid, consumer_secret: weibo.secret } };
+    state.worlds.set(id, iso);
+    state.registry.set(graph.appid, id);
+    state.registry.set(weibo.appid, id);
+    return { id, graph: iso.graph, weibo: iso.weibo, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+  });
+  route('GET', 'worlds', () => ({ worlds: [...state.worlds.values()].map((i) => ({ id: i.id, graph: i.graph, weibo: i.weibo, counts: worldCounts(i.world) })) }));
+  route('DELETE', 'worlds/:id', (req) => {
+    const id = (req.params as { id: string }).id;
+    const iso = state.worlds.get(id);
+    if (!iso) throw new Refusal(404, `no world ${id}`);
+    state.worlds.delete(id);
+    for (const [k, v] of state.registry) if (v === id) state.registry.delete(k);
+    return { id, deleted: true };
+  });
+}
