@@ -87,6 +87,18 @@ t.test('authorize refusals are a 400 page, never a redirect', async (t) => {
   }
 });
 
+t.test('redirect_uri: under a registered one; an app that registered none takes any http(s) URL', async (t) => {
+  const go = (client_id: string, redirect_uri: string) =>
+    app.inject({ method: 'GET', url: `/cgi-bin/oauth2/authorize?${qs({ client_id, response_type: 'code', redirect_uri, emu_user: 'bob' })}` });
+  t.equal((await go(WEIBO.appid, `${CALLBACK}/deeper`)).statusCode, 302, 'below the registered path');
+  t.equal((await go(WEIBO.appid, 'http://localhost:3000/weibo/callbackx')).statusCode, 400, 'not on a path boundary');
+  const open = world.apps.create({ appid: '801000555', secret: 'c'.repeat(32), name: 'No URIs', platform: 'weibo' });
+  const res = await go(open.appid, 'https://anywhere.example/cb?x=1');
+  t.equal(res.statusCode, 302);
+  t.match(res.headers.location, /^https:\/\/anywhere\.example\/cb\?x=1&code=/);
+  t.equal((await go(open.appid, 'javascript:alert(1)')).statusCode, 400, 'only http(s)');
+});
+
 t.test('interactive page: approve and deny post back with the original parameters', async (t) => {
   const ia = await build({ interactive: true });
   t.teardown(() => ia.close());
