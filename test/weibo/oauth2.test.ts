@@ -234,6 +234,17 @@ t.test('/api/* refusals of OAuth 2.0 calls: ret 3 with the sub-code, JSON and XM
   t.equal(lower.ret, 0);
 });
 
+t.test('a weibo OAuth 2.0 token is no graph.qq.com token', async (t) => {
+  const bob = await signIn('bob');
+  const me = await app.inject({ method: 'GET', url: `/oauth2.0/me?access_token=${bob.get('access_token')}` });
+  t.match(me.body, /^callback\( \{"error":100016,/);
+  t.notMatch(me.body, bob.get('openid')!);
+  const json = await app.inject({ method: 'GET', url: `/oauth2.0/me?access_token=${bob.get('access_token')}&fmt=json` });
+  t.equal(JSON.parse(json.body).error, 100013);
+  const api = await app.inject({ method: 'GET', url: `/user/get_info?${qs({ access_token: bob.get('access_token')!, oauth_consumer_key: WEIBO.appid, openid: bob.get('openid')!, format: 'json' })}` });
+  t.equal(JSON.parse(api.body).ret, 100008, 'a weibo app key is no graph appid');
+});
+
 t.test('OAuth 2.0 parameters in a form body; OAuth 1.0a calls unchanged beside them', async (t) => {
   const carol = await signIn('carol');
   const add = await app.inject({
