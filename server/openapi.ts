@@ -151,6 +151,7 @@ export const PICTURE_ROUTES: { url: string; platform: Platform; summary: string 
 export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
   { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
+  { method: 'GET', url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)' },
   { method: 'POST', url: '/_emulator/reset', summary: 'reset the world to its seeded state (or reseed)' },
   { method: 'GET', url: '/_emulator/snapshots', summary: 'list snapshots' },
   { method: 'POST', url: '/_emulator/snapshots/:name', summary: 'take a named snapshot' },
@@ -167,6 +168,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
   { method: 'GET', url: '/_emulator/journal', summary: 'the request journal' },
   { method: 'DELETE', url: '/_emulator/journal', summary: 'clear the request journal' },
+  { method: 'GET', url: '/_emulator/journal/verify', summary: 'count the journaled calls matching path/app/user/method/status/ret/errcode/ok/param since a seq' },
   { method: 'GET', url: '/_emulator/faults', summary: 'list injected faults' },
   { method: 'POST', url: '/_emulator/faults', summary: 'inject a fault on an API path' },
   { method: 'DELETE', url: '/_emulator/faults', summary: 'clear injected faults' },
@@ -175,6 +177,13 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'DELETE', url: '/_emulator/worlds/:id', summary: 'delete an isolated world' },
   { method: 'GET', url: OPENAPI_PATH, summary: 'this OpenAPI 3.0 description' },
   { method: 'GET', url: DOCS_PATH, summary: 'the docs page (HTML) built from the same description' },
+  { method: 'GET', url: '/', summary: 'the landing page (HTML): base URLs, fixtures, links to the console and docs, one call to paste' },
+  // stored (and printed) as /_emulator under ignoreTrailingSlash; /_emulator/ answers the same
+  { method: 'GET', url: '/_emulator', summary: 'the landing page (HTML), as at / (also /_emulator/)' },
+  { method: 'GET', url: '/_emulator/users', summary: 'one page of users (offset, limit ≤ 500, world; openid in appid)' },
+  { method: 'GET', url: '/_emulator/tweets', summary: 'one page of tweets, newest first (offset, limit ≤ 500, world, user)' },
+  { method: 'GET', url: '/_emulator/relations', summary: 'one page of follows, newest first (offset, limit ≤ 500, world, user)' },
+  { method: 'GET', url: '/_emulator/tokens', summary: 'one page of graph and weibo tokens, newest first (offset, limit ≤ 500, world, user)' },
   { method: 'GET', url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button; the page loads without the admin token and asks for it, its data calls send it' },
 ];
 

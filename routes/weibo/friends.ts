@@ -85,6 +85,7 @@ const ownList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: paging,
+  cache: true,
   handler: (ctx) => listOf(ctx, kind, ctx.user),
 });
 
@@ -94,6 +95,7 @@ const userList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: [p.account('name', { description: 'whose list' }), ...paging],
+  cache: true,
   handler: (ctx) => listOf(ctx, kind, userNamed(ctx.world, ctx.args.required('name'))),
 });
 

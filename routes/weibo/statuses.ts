@@ -157,6 +157,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/home_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -165,6 +166,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/public_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then the pos of the previous answer', example: 0 }), p.reqnum(TIMELINE_MAX)],
@@ -178,6 +180,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/user_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name', { description: 'whose tweets' }), ...cursor],
@@ -186,6 +189,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/mentions_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -194,6 +198,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/ht_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [
@@ -207,6 +212,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/broadcast_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -215,6 +221,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/special_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
