@@ -6,7 +6,7 @@ import { checkpoint, openDatabase } from '../db/store.js';
 import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { seedWorld } from '../seed/generate.js';
-import { DEFAULTS, type EmulatorConfig } from './config.js';
+import { DEFAULTS, needsTls, type EmulatorConfig } from './config.js';
 import { ApiError } from './errors.js';
 import { envelopeForPath, envelopeOf, renderError, requestFormat, send } from './respond.js';
 import { registerGraph } from '../routes/graph/index.js';
@@ -17,6 +17,7 @@ import { duplicateHost, rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
 import { registerListeners } from './listen.js';
+import { registerCaPem } from './control/ca_pem.js';
 import { MULTIPART_LIMITS, multipartLimitMessage, parseForm, parseQuery, timeouts } from './limits.js';
 
 declare module 'fastify' {
@@ -33,8 +34,9 @@ export interface BuildOptions extends Partial<EmulatorConfig> {
   world?: World;
   /** true: JSON log lines at config.logLevel; an object adds to that (e.g. a pino-pretty transport, server/logging.ts) */
   logger?: boolean | { transport?: { target: string; options?: Record<string, unknown> } };
-  /** serve HTTPS with this key and certificate (PEM); see server/tls.ts */
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** certificates (PEM, server/tls.ts) for the TLS listeners; the main port serves HTTPS with them
+   * unless only --https-port / --*-https-port asked for TLS (then the main port stays plain) */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string };
 }
 
 /** Opens the configured store, seeding it when it is new. */
@@ -51,6 +53,8 @@ export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, 
 
 export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance> {
   const config: EmulatorConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as EmulatorConfig;
+  // the main port is TLS with --https, or when certificates come without any TLS port (as before)
+  const mainTls = opts.tls && (config.https || !needsTls(config)) ? opts.tls : undefined;
   const limits = timeouts(config);
   const app = Fastify({
     logger: opts.logger ? { level: config.logLevel, ...(typeof opts.logger === 'object' ? opts.logger : {}) } : false,
@@ -66,7 +70,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     frameworkErrors: (err, req, reply) =>
       isPicturePath(req.url) ? noSuchPicture(reply) : send(reply, renderError(envelopeForPath(req.url), new ApiError(1, `error param: ${err.code === 'FST_ERR_BAD_URL' ? 'malformed url' : err.message}`, 1), { format: 'json' }), 200),
     requestTimeout: limits.requestTimeout,
-    ...(opts.tls ? { https: { ...opts.tls, ...limits.server } } : { http: limits.server }),
+    ...(mainTls ? { https: { key: mainTls.key, cert: mainTls.cert, ...limits.server } } : { http: limits.server }),
   }) as unknown as FastifyInstance;
   app.decorate('emulatorConfig', config);
   // the current world: mutable, so the control plane's reset/restore/import swap it
@@ -84,7 +88,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   });
   // which listener serves what (control / graph / weibo ports, server/listen.ts): decided before
   // the control plane's hooks run
-  registerListeners(app, opts.tls);
+  registerListeners(app, opts.tls, !!mainTls);
 
   await app.register(formbody, { parser: parseForm });
   await app.register(multipart, {
@@ -136,6 +140,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   });
 
   registerControl(app);
+  registerCaPem(app, opts.tls?.ca);
   registerPictures(app);
   registerGraph(app);
   registerWeibo(app);

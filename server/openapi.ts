@@ -140,6 +140,7 @@ export const PICTURE_ROUTES: { url: string; platform: Platform; summary: string 
 export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
   { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
+  { method: 'GET', url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)' },
   { method: 'POST', url: '/_emulator/reset', summary: 'reset the world to its seeded state (or reseed)' },
   { method: 'GET', url: '/_emulator/snapshots', summary: 'list snapshots' },
   { method: 'POST', url: '/_emulator/snapshots/:name', summary: 'take a named snapshot' },
@@ -156,6 +157,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
   { method: 'GET', url: '/_emulator/journal', summary: 'the request journal' },
   { method: 'DELETE', url: '/_emulator/journal', summary: 'clear the request journal' },
+  { method: 'GET', url: '/_emulator/journal/verify', summary: 'count the journaled calls matching path/app/user/method/status/ret/errcode/ok/param since a seq' },
   { method: 'GET', url: '/_emulator/faults', summary: 'list injected faults' },
   { method: 'POST', url: '/_emulator/faults', summary: 'inject a fault on an API path' },
   { method: 'DELETE', url: '/_emulator/faults', summary: 'clear injected faults' },

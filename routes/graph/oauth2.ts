@@ -55,6 +55,8 @@ export function withFragment(uri: string, pairs: [string, string][]): string {
 /** Authorize errors are shown on QQ's own page, never sent to the redirect_uri. */
 function errorPage(reply: FastifyReply, e: ApiError): FastifyReply {
   const code = e.oauthError ?? e.ret;
+  // the journal's outcome: the page itself is a 200 (server/control/journal.ts)
+  reply.request.journalRet = { ret: code, msg: e.message };
   return reply
     .code(200)
     .header('content-type', 'text/html; charset=utf-8')
