@@ -13,6 +13,7 @@ import { authenticateWeibo, type WeiboAuth } from './auth/weibo.js';
 import { forwarded, requestPrefix } from './hosts.js';
 import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
 import { checkParams, type Param, type Schema } from './params.js';
+import { keptAnswer, type Rendered } from './answers.js';
 
 export interface Ctx {
   args: Args;
@@ -42,6 +43,12 @@ export interface ApiRoute {
   /** the schema of a successful answer's data (weibo envelopes) or fields (graph) */
   data?: Schema;
   summary?: string;
+  /**
+   * A pure read: synchronous, writes nothing, and its answer depends only on the store, the
+   * caller, the arguments, the public base and the clock's second — kept until any of them
+   * changes (server/answers.ts).
+   */
+  cache?: boolean;
   handler: (ctx: Ctx) => unknown;
 }
 
@@ -163,6 +170,8 @@ function declare(app: FastifyInstance, r: DeclaredRoute): void {
 export function registerApi(app: FastifyInstance, route: ApiRoute): void {
   const { url, envelope, auth, api, params, data, summary } = route;
   declare(app, { method: ([] as string[]).concat(route.method), url, envelope, auth, api, params, data, summary });
+  // graph-weibo answers carry a seqid of their own each
+  if (route.cache && envelope === 'graph-weibo') throw new Error(`${url}: a graph-weibo answer cannot be kept (its seqid differs per answer)`);
   app.route({
     method: route.method,
     url: route.url,
@@ -185,6 +194,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         req.journalUser = ctx.user.name;
         if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
         checkParams(route.params, args);
+        if (route.cache) return send(reply, keptRead(route, ctx, format));
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
         req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
@@ -197,6 +207,16 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         throw e;
       }
     },
+  });
+}
+
+/** A `cache: true` route's answer: kept, or rendered now (server/answers.ts). */
+function keptRead(route: ApiRoute, ctx: Ctx, format: 'json' | 'xml'): Rendered {
+  ctx.req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
+  return keptAnswer(ctx, route.url, format, () => {
+    const data = route.handler(ctx);
+    if (data instanceof Promise) throw new Error(`${route.url} is declared cache: true but its handler is asynchronous`);
+    return renderOk(route.envelope, data, { format, pretty: route.pretty });
   });
 }
 

@@ -6,6 +6,8 @@ import { checkpoint, openDatabase } from '../db/store.js';
 import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { seedWorld } from '../seed/generate.js';
+import { seededImage } from '../seed/cache.js';
+import { existsSync } from 'node:fs';
 import { DEFAULTS, needsTls, type EmulatorConfig } from './config.js';
 import { ApiError } from './errors.js';
 import { envelopeForPath, envelopeOf, renderError, requestFormat, send } from './respond.js';
@@ -16,6 +18,7 @@ import { registerControl } from './control/index.js';
 import { duplicateHost, rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
+import { registerLanding } from './landing.js';
 import { registerListeners } from './listen.js';
 import { registerCaPem } from './control/ca_pem.js';
 import { MULTIPART_LIMITS, multipartLimitMessage, parseForm, parseQuery, timeouts } from './limits.js';
@@ -39,9 +42,10 @@ export interface BuildOptions extends Partial<EmulatorConfig> {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string };
 }
 
-/** Opens the configured store, seeding it when it is new. */
+/** Opens the configured store, seeding it when it is new (from the kept image, seed/cache.ts). */
 export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, clock = new Clock()): World {
-  const db = openDatabase(config.db);
+  const fresh = config.db === ':memory:' || !existsSync(config.db);
+  const db = openDatabase(config.db, fresh ? seededImage(config) : undefined);
   const world = new World(db, clock);
   if (world.users.count() === 0) {
     seedWorld(world, { seed: config.seed, size: config.size });
@@ -146,5 +150,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   registerWeibo(app);
   registerOpenApi(app);
   registerConsole(app);
+  registerLanding(app);
   return app;
 }

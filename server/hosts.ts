@@ -80,7 +80,8 @@ export type PathOwner = 'emulator' | 'graph.qq.com' | 'open.t.qq.com';
 
 /** Which side a route path (fastify syntax or a concrete path, no host prefix) belongs to. */
 export function ownerOfPath(path: string): PathOwner | undefined {
-  if (path.startsWith('/_emulator/')) return 'emulator';
+  // `/` and `/_emulator` are the landing page (server/landing.ts): no path of either platform
+  if (path.startsWith('/_emulator/') || path === '/' || path === '/_emulator') return 'emulator';
   if (WEIBO_PATH_PREFIXES.some((p) => path.startsWith(p))) return 'open.t.qq.com';
   if (GRAPH_PATH_PREFIXES.some((p) => path.startsWith(p))) return 'graph.qq.com';
   return undefined;

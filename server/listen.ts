@@ -38,6 +38,9 @@ interface ListenerState {
   controlApart: boolean;
 }
 
+/** the landing page's own spellings (server/landing.ts), which are not under /_emulator/ */
+const LANDING_URL = /^\/(_emulator)?(\?|$)/;
+
 /** The listener each raw request came in on (absent: the main listener, or fastify's inject). */
 const arrivedOn = new WeakMap<IncomingMessage, ListenerName>();
 const states = new WeakMap<FastifyInstance, ListenerState>();
@@ -74,7 +77,7 @@ export function registerListeners(app: FastifyInstance, tls?: TlsMaterial, mainS
     const route = req.routeOptions.url ?? '';
     const owner = ownerOfPath(route);
     // a control route reached by an encoded path would skip the hooks keyed on /_emulator/ (admin token)
-    const encodedControl = owner === 'emulator' && !req.url.startsWith('/_emulator/');
+    const encodedControl = owner === 'emulator' && !req.url.startsWith('/_emulator/') && !LANDING_URL.test(req.url);
     if (!encodedControl && serves(listenerOf(req), owner, route, state.controlApart)) return done();
     reply.callNotFound();
   });

@@ -42,6 +42,8 @@ async function main() {
   const extras = bound.filter((l) => l.name !== 'main');
   process.stdout.write(`tencent-open-emulator listening on ${mains.map((l) => l.url).join(' and ')} (db ${config.db}, seed ${config.seed}, size ${config.size}) in ${Date.now() - started} ms\n`);
   for (const l of extras) process.stdout.write(`  ${l.name} port ${l.url}: ${SERVES[l.name as keyof typeof SERVES]}\n`);
+  const ctl = (extras.find((l) => l.name === 'control') ?? mains[0]).url;
+  process.stdout.write(`  console ${ctl}/_emulator/console · docs ${ctl}/_emulator/docs · landing page ${ctl}/_emulator/\n`);
   if (extras.some((l) => l.name === 'control')) process.stdout.write(`  ${mains.map((l) => l.url).join(' and ')} answer${mains.length > 1 ? '' : 's'} 404 on /_emulator/\n`);
   handleSignals(app, config);
 }
