@@ -11,7 +11,7 @@ import type { App } from '../../db/apps.js';
 import type { OAuth1Token } from '../../db/oauth1.js';
 import type { UserRow } from '../../db/users.js';
 import { authFailed } from '../errors.js';
-import { clientPath, requestOrigin } from '../hosts.js';
+import { clientPath, forwarded, requestOrigin } from '../hosts.js';
 import { diagnoseSignature, skewDiagnosis } from './oauth1_diagnosis.js';
 
 const { hmacsign } = oauthSign as { hmacsign: (method: string, url: string, params: Record<string, string[]>, cs: string, ts: string) => string };
@@ -121,8 +121,8 @@ export function baseUri(req: FastifyRequest, publicBase?: string): string {
       return publicBase.replace(/\/$/, '') + path;
     }
   }
-  const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0].trim().toLowerCase();
-  let host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost').split(',')[0].trim().toLowerCase();
+  const proto = String(forwarded(req, 'proto') ?? req.protocol).split(',')[0].trim().toLowerCase();
+  let host = String(forwarded(req, 'host') ?? req.headers.host ?? 'localhost').split(',')[0].trim().toLowerCase();
   if ((proto === 'http' && host.endsWith(':80')) || (proto === 'https' && host.endsWith(':443'))) host = host.replace(/:\d+$/, '');
   return `${proto}://${host}${path}`;
 }

@@ -1,12 +1,13 @@
 // The emulator's control plane under the reserved prefix /_emulator/ (no API path starts with
 // it), one module per concern: health and info, saved states (reset, snapshots, export/import),
 // direct issuance of apps, users, relations and tokens, the clock, write rules, a request
-// journal, fault injection and isolated worlds. Control answers are plain JSON (application/json); errors are
-// {error} with a 4xx status.
+// journal, fault injection, isolated worlds and paged reads of a world's rows (tables). Control
+// answers are plain JSON (application/json); errors are {error} with a 4xx status.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { saveImage } from '../../db/images.js';
 import { CONSOLE_PATH } from '../console.js';
+import { LANDING_PATH } from '../landing.js';
 import { controlContext, newWorldControl, pathOf, PREFIX, refuse, type ControlState } from './context.js';
 import { registerInfo } from './info.js';
 import { registerSaved } from './saved.js';
@@ -16,6 +17,7 @@ import { registerJournal } from './journal.js';
 import { registerFaults } from './faults.js';
 import { registerWorlds } from './worlds.js';
 import { registerRules } from './rules.js';
+import { registerTables } from './tables.js';
 
 export { PREFIX, type ControlState } from './context.js';
 export { readVersion } from './info.js';
@@ -59,8 +61,9 @@ export function registerControl(app: FastifyInstance): void {
   app.addHook('onRequest', (req, reply, done) => {
     if (!req.url.startsWith(PREFIX)) return done();
     // the console page's HTML holds no data and asks for the token itself (server/console.ts);
-    // health holds nothing either, so a readiness loop needs no token
-    const open = (req.routeOptions.url === CONSOLE_PATH || req.routeOptions.url === PREFIX + 'health') && (req.method === 'GET' || req.method === 'HEAD');
+    // health holds nothing either, so a readiness loop needs no token; the landing page is a static
+    // summary that leaves the secrets out then (server/landing.ts)
+    const open = (req.routeOptions.url === CONSOLE_PATH || req.routeOptions.url === LANDING_PATH || req.routeOptions.url === PREFIX + 'health') && (req.method === 'GET' || req.method === 'HEAD');
     if (config.adminToken && !open && !adminTokenIn(req.headers.authorization, config.adminToken)) {
       reply.header('www-authenticate', 'Bearer realm="emulator"');
       refuse(reply, 401, 'the control plane needs Authorization: Bearer <admin token>');
@@ -79,6 +82,7 @@ export function registerControl(app: FastifyInstance): void {
   // the world is picked (preHandler) before a world's faults are looked up (preHandler after it)
   registerWorlds(ctl);
   registerFaults(ctl);
+  registerTables(ctl);
 
   // unknown control paths: JSON 404, not an API envelope
   app.all(PREFIX + '*', async (req, reply) => refuse(reply, 404, `no control endpoint ${req.method} ${pathOf(req.url)}`));
