@@ -172,7 +172,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'GET', url: '/_emulator/tweets', summary: 'one page of tweets, newest first (offset, limit ≤ 500, world, user)' },
   { method: 'GET', url: '/_emulator/relations', summary: 'one page of follows, newest first (offset, limit ≤ 500, world, user)' },
   { method: 'GET', url: '/_emulator/tokens', summary: 'one page of graph and weibo tokens, newest first (offset, limit ≤ 500, world, user)' },
-  { method: 'GET', url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button; the page loads without the admin token and asks for it, its data calls send it' },
+  { method: 'GET', url: '/_emulator/console', summary: 'the console page (HTML): the live request journal (filters, each entry: request, answer and signature diagnosis), paged users, tweets, relations and tokens, a token per user in one click, Reset; the page loads without the admin token and asks for it, its data calls send it' },
 ];
 
 const ENVELOPE_TEXT: Record<Envelope, string> = {
