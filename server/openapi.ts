@@ -140,6 +140,7 @@ export const PICTURE_ROUTES: { url: string; platform: Platform; summary: string 
 export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
   { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
+  { method: 'GET', url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)' },
   { method: 'POST', url: '/_emulator/reset', summary: 'reset the world to its seeded state (or reseed)' },
   { method: 'GET', url: '/_emulator/snapshots', summary: 'list snapshots' },
   { method: 'POST', url: '/_emulator/snapshots/:name', summary: 'take a named snapshot' },

@@ -48,6 +48,7 @@ const ownList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: paging,
+  cache: true,
   handler: (ctx) => listOf(ctx, kind, ctx.user),
 });
 
@@ -57,6 +58,7 @@ const userList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: [p.account('name', { description: 'whose list' }), ...paging],
+  cache: true,
   handler: (ctx) => listOf(ctx, kind, userNamed(ctx.world, ctx.args.required('name'))),
 });
 

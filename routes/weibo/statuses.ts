@@ -139,6 +139,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/home_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -147,6 +148,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/public_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then the pos of the previous answer', example: 0 }), p.reqnum(TIMELINE_MAX)],
@@ -160,6 +162,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/user_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name', { description: 'whose tweets' }), ...cursor],
@@ -168,6 +171,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/mentions_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -176,6 +180,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/ht_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [
@@ -189,6 +194,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/broadcast_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -197,6 +203,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/special_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,

@@ -12,6 +12,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/user/info',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     // the caller's own profile carries no relationship flags: the 2010 document lists none, and
@@ -63,6 +64,7 @@ const routes: ApiRoute[] = [
     // later answers used lower case. Both spellings are sent so either kind of client works.
     method: 'GET',
     url: '/api/user/other_info',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name')],

@@ -9,6 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { flatten } from '../args.js';
 import { listenerOf } from '../listen.js';
+import type { SignatureDiagnosis } from '../auth/oauth1_diagnosis.js';
 import { num, pathOf, PREFIX, Refusal, str, type Control, type ControlState, type WorldControl } from './context.js';
 
 declare module 'fastify' {
@@ -16,8 +17,6 @@ declare module 'fastify' {
     /** name of the authenticated caller, set by server/api.ts for the journal */
     journalUser?: string;
     journalRet?: { ret?: number; errcode?: number; msg?: string };
-    /** why a signed call was refused (server/auth/oauth1.ts), shown in its journal entry */
-    journalDiagnosis?: Record<string, unknown>;
   }
 }
 
@@ -42,7 +41,8 @@ export interface JournalEntry {
   msg: string | null;
   ms: number;
   response: { type: string; bytes: number; body: string; truncated: boolean };
-  diagnosis?: Record<string, unknown>;
+  /** an OAuth 1.0a signature refusal's base string and likely mistake (server/auth/oauth1_diagnosis.ts) */
+  diagnosis?: SignatureDiagnosis;
 }
 
 /** Longest parameter or header value an entry keeps, and longest response body (characters). */
