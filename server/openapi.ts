@@ -155,6 +155,8 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance' },
   { method: 'GET', url: '/_emulator/clock', summary: 'the world clock' },
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
+  { method: 'GET', url: '/_emulator/rules', summary: "a world's write rules and request-rate limit" },
+  { method: 'POST', url: '/_emulator/rules', summary: "change a world's write rules (content bytes, dirty words, spam patterns, posting speed, duplicate window, rate limit); reset=true for the defaults" },
   { method: 'GET', url: '/_emulator/journal', summary: 'the request journal' },
   { method: 'DELETE', url: '/_emulator/journal', summary: 'clear the request journal' },
   { method: 'GET', url: '/_emulator/journal/verify', summary: 'count the journaled calls matching path/app/user/method/status/ret/errcode/ok/param since a seq' },

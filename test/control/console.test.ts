@@ -108,6 +108,13 @@ t.test('console in chromium: live journal, filters, entry detail of a refused si
   t.equal(params.oauth_signature, '***', 'the signature masked');
   t.match(await page.textContent(`${detail} .outcome`), /^HTTP \d+ — failed, ret 3, errcode 9/);
   t.match(await page.textContent(`${detail} .response-body`), /"errcode":9/, 'the answer body');
+  t.ok(refused.diagnosis, 'the journal entry of the refusal carries a diagnosis');
+  const diag = (await page.textContent(`${detail} .diagnosis`, { timeout: 5000 })) ?? '';
+  for (const v of Object.values(refused.diagnosis ?? {})) if (typeof v === 'string') t.ok(diag.includes(v), `the diagnosis shows ${v.slice(0, 60)}`);
+  // signed() injects with Host open.t.qq.com: the base URI the server signs over
+  t.match(diag, 'GET&http%3A%2F%2Fopen.t.qq.com%2Fapi%2Fuser%2Finfo&format%3Djson%26oauth_consumer_key%3D801000001%26', 'the base string the server computed');
+  t.notMatch(diag, /not-the-secret|a63f4a0e1242462fb8c11e53159ba294/, 'no secret in it');
+
   // live: a call made after the page loaded shows up without a reload
   await page.selectOption('#f-outcome', '');
   await page.click('#f-apply');
