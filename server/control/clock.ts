@@ -9,8 +9,8 @@ export function clockState(clock: Clock) {
 }
 
 export function registerClock({ route, targetWorld }: Control): void {
-  route('GET', 'clock', (_req, _reply, o) => clockState(targetWorld(o).clock));
-  route('POST', 'clock', (_req, _reply, o) => {
+  route('GET', 'clock', ['world'], (_req, _reply, o) => clockState(targetWorld(o).clock));
+  route('POST', 'clock', ['world', 'reset', 'set', 'advance', 'freeze'], (_req, _reply, o) => {
     const clock = targetWorld(o).clock;
     const reset = bool(o.reset, 'reset');
     const set = num(o.set, 'set', { min: 0 });
