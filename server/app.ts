@@ -88,6 +88,13 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
       send(reply, renderError(envelopeForPath(req.url), new ApiError(1, 'error param: more than one Host header', 1), { format: requestFormat(req) }), 400);
       return;
     }
+    // both APIs are GET and POST only (HEAD as GET): TRACE, PUT, QUERY… anywhere but the control
+    // plane are 405, decided before a body method's content-type checks run
+    if (!API_METHODS.has(req.method) && !req.url.startsWith('/_emulator/')) {
+      reply.header('allow', 'GET, HEAD, POST');
+      send(reply, renderError(envelopeForPath(req.url), new ApiError(-9, `method not allowed: ${req.method} (the API answers GET and POST)`, 0), { format: requestFormat(req) }), 405);
+      return;
+    }
     done();
   });
   // which listener serves what (control / graph / weibo ports, server/listen.ts): decided before
@@ -136,11 +143,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   app.setNotFoundHandler((req, reply) => {
     const envelope = envelopeForPath(req.url);
     const format = requestFormat(req);
-    // both APIs are GET and POST only (HEAD as GET); TRACE, PUT, QUERY… anywhere but the control plane
-    if (!API_METHODS.has(req.method) && !req.url.startsWith('/_emulator/')) {
-      reply.header('allow', 'GET, HEAD, POST');
-      return send(reply, renderError(envelope, new ApiError(-9, `method not allowed: ${req.method} (the API answers GET and POST)`, 0), { format }), 405);
-    }
     return send(reply, renderError(envelope, new ApiError(-9, `api does not exist: ${req.method} ${req.url.split('?')[0]}`, 0), { format }), 404);
   });
 

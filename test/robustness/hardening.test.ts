@@ -128,6 +128,11 @@ t.test('item 7: methods the APIs do not document answer 405 in the envelope', as
     t.match(body.msg, `method not allowed: ${method}`);
   }
   t.equal((await app.inject({ method: 'HEAD', url: `/user/get_user_info?${graphQs}` })).statusCode, 200, 'HEAD is served');
+  // QUERY carries a body: refused before fastify asks for its content type
+  const query = await app.inject({ method: 'QUERY' as 'GET', url: '/api/t/show?format=xml' });
+  t.equal(query.statusCode, 405, 'QUERY: 405');
+  t.match(query.body, /<msg>method not allowed: QUERY/, 'in the envelope, as XML when asked');
+  t.equal(xml10Problem(query.body), undefined);
 });
 
 /** A signed GET whose signature covers `signedFor`, sent with Host `internal:8080` and the given forwarded headers. */
