@@ -9,7 +9,8 @@ import type { Control } from './context.js';
 
 /** The package version (from package.json, found from source or dist). */
 export function readVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
+  // source (server/control/), dist/server/control/, or the one-file bundle in dist/
+  for (const rel of ['../../package.json', '../../../package.json', '../package.json']) {
     try {
       const p = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (p.name === 'tencent-open-emulator') return p.version ?? '0.0.0';
