@@ -329,7 +329,7 @@ const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: DOCS_PATH, summary: 'the docs UI (Swagger UI, served locally) over this description' },
   { method: 'GET', url: `${DOCS_PATH}/init.js`, summary: 'the docs UI start-up script' },
   { method: 'GET', url: `${DOCS_PATH}/:file`, summary: 'the docs UI assets (swagger-ui.css, swagger-ui-bundle.js, favicon-32x32.png)' },
-  { method: 'GET', url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button; the page loads without the admin token and asks for it, its data calls send it' },
+  { method: 'GET', url: '/_emulator/console', summary: 'the console page (HTML): the live request journal (filters, each entry: request, answer and signature diagnosis), paged users, tweets, relations and tokens, a token per user in one click, Reset; the page loads without the admin token and asks for it, its data calls send it' },
 ];
 
 const ENVELOPE_TEXT: Record<Envelope, string> = {

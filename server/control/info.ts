@@ -7,9 +7,8 @@ import { clockState } from './clock.js';
 import { journalStart } from './journal.js';
 import type { Control } from './context.js';
 
-/** The package version (from package.json, found from source or dist). */
+/** The package version (from package.json, found from source, dist/server/control/ or the one-file bundle in dist/). */
 export function readVersion(): string {
-  // source (server/control/), dist/server/control/, or the one-file bundle in dist/
   for (const rel of ['../../package.json', '../../../package.json', '../package.json']) {
     try {
       const p = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
