@@ -1,18 +1,27 @@
-// An OpenAPI 3.0 description of every endpoint, built from the routes' own declarations
-// (server/api.ts's registry of registerApi / registerRefusal calls) plus small static lists for
-// the routes registered directly (OAuth, stored pictures, the control plane). Served at
-// GET /_emulator/openapi.json with a self-contained docs page at GET /_emulator/docs (no CDN
-// assets: the emulator runs on closed networks). Both sit under /_emulator/, so the control
+// An OpenAPI 3.0.3 description of every endpoint, built from the routes' own declarations
+// (server/api.ts's registry: each API route's parameters from server/params.ts, its data
+// schema, its envelope) plus small static lists for the routes registered directly (OAuth,
+// stored pictures, the control plane). Served at GET /_emulator/openapi.json; the docs UI
+// (server/docs.ts) renders the same document. Both sit under /_emulator/, so the control
 // plane's admin-token hook (server/control/) guards them like every other control call.
-import type { FastifyInstance } from 'fastify';
-import { declaredRoutes, type DeclaredRoute } from './api.js';
+//
+// Wire facts the description keeps: JSON answers go out as text/html (what graph.qq.com and
+// open.t.qq.com sent, and what real clients were written against), so the JSON schemas sit
+// under text/html; XML (format=xml) under text/xml. `?media=json` relabels those bodies
+// application/json for tools that only check JSON media types (Prism's mock); the wire is
+// unchanged.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { baseOf, declaredRoutes, type DeclaredRoute } from './api.js';
 import { renderXml, type Envelope } from './respond.js';
 import { readVersion } from './control/index.js';
+import { described, oneOf, text, type Param, type Schema, type SeedExamples } from './params.js';
+import { seedExamples } from '../db/examples.js';
+import { FIXTURES } from '../seed/generate.js';
+import { DOCS_PATH, registerDocs } from './docs.js';
 
 export const OPENAPI_PATH = '/_emulator/openapi.json';
-export const DOCS_PATH = '/_emulator/docs';
+export { DOCS_PATH };
 
-/** Rows of the endpoint catalogue (/work/shared/spec/endpoints.md): id, private parameters, notes. */
 export const CATALOGUE: Record<string, { id: string; params: string[]; notes: string }> = {
   "/oauth2.0/authorize": { id: "G1", params: ["response_type", "client_id", "redirect_uri", "state", "scope", "display"], notes: "redirects to redirect_uri with code & state, or a #access_token=…&expires_in=… fragment" },
   "/oauth2.0/token": { id: "G2", params: ["grant_type", "client_id", "client_secret", "code", "redirect_uri", "refresh_token", "fmt"], notes: "url-encoded access_token=…&expires_in=7776000&refresh_token=…; JSON when fmt=json; errors as callback( {…} );" },
@@ -94,50 +103,193 @@ export const CATALOGUE: Record<string, { id: string; params: string[]; notes: st
   "/api/ht/ids": { id: "T55", params: ["httexts"], notes: "topic name → id" },
   "/api/ht/info": { id: "T56", params: ["ids"], notes: "favnum, tweetnum, text" },
   "/api/other/kownperson": { id: "T57", params: ["ip", "country_code", "province_code", "city_code"], notes: "people the user may know (the path is spelled kownperson)" },
+  // the later open.t.qq.com rows (docs/endpoints.md O1–O2, L1–L8, each with its sources)
+  "/cgi-bin/oauth2/authorize": { id: "O1", params: ["client_id", "response_type", "redirect_uri", "state", "wap", "forcelogin", "scope"], notes: "OAuth 2.0 (2012 on): 302 to redirect_uri?code=…&openid=…&openkey=…, or #access_token=…&expires_in=…&openid=…&openkey=…" },
+  "/cgi-bin/oauth2/access_token": { id: "O2", params: ["grant_type", "client_id", "client_secret", "code", "redirect_uri", "refresh_token"], notes: "url-encoded access_token=…&expires_in=604800&refresh_token=…&openid=…&name=…&nick=…" },
+  "/api/statuses/home_timeline_ids": { id: "L1", params: ["pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/statuses/user_timeline_ids": { id: "L2", params: ["name", "pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/statuses/broadcast_timeline_ids": { id: "L3", params: ["pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/statuses/mentions_timeline_ids": { id: "L4", params: ["pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/t/list": { id: "L5", params: ["ids"], notes: "the tweets asked for, in order; deleted and unknown ids left out" },
+  "/api/user/infos": { id: "L6", params: ["names"], notes: "user/other_info's profile of each account" },
+  "/api/friends/fanslist_s": { id: "L7", params: ["reqnum", "startindex", "install", "mode"], notes: "index, 1..200 a page; simple items" },
+  "/api/friends/idollist_s": { id: "L8", params: ["reqnum", "startindex", "install", "mode"], notes: "index, 1..200 a page; simple items" },
 };
 
 type Platform = 'graph.qq.com' | 'open.t.qq.com' | 'emulator';
-type Kind = 'api' | 'refusal' | 'oauth' | 'picture' | 'control';
 
-/** One documented route: what the docs page and the OpenAPI operation are built from. */
-export interface RouteDoc {
+const platformOf = (url: string): Platform => (url.startsWith('/_emulator/') ? 'emulator' : url.startsWith('/api/') || url.startsWith('/cgi-bin/') ? 'open.t.qq.com' : 'graph.qq.com');
+
+/** `/mblogpic/:key` → `/mblogpic/{key}` */
+export const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+// ---------------------------------------------------------------------------------------
+// Routes registered outside server/api.ts
+
+interface StaticRoute {
   methods: string[];
-  /** fastify syntax (`/mblogpic/:key`) */
   url: string;
-  platform: Platform;
-  kind: Kind;
-  envelope?: Envelope;
-  auth?: 'graph' | 'weibo' | 'oauth2-client' | 'oauth1-consumer' | 'none' | 'admin';
-  api?: string;
+  auth: 'none' | 'oauth2-client' | 'oauth1-consumer';
+  params: Param[];
   summary: string;
-  description: string;
-  refusal?: DeclaredRoute['refusal'];
+  responses: Record<string, unknown>;
 }
 
-/** Routes the OAuth modules register directly (routes/graph/oauth2.ts, routes/weibo/oauth1.ts). */
-export const OAUTH_ROUTES: { methods: string[]; url: string; platform: Platform; auth: RouteDoc['auth']; answer: string }[] = [
-  { methods: ['GET', 'POST'], url: '/oauth2.0/authorize', platform: 'graph.qq.com', auth: 'none', answer: '302 to redirect_uri with code & state (or an #access_token fragment), or the interactive approval page (text/html) when the emulator runs interactive; POST is that page\'s form (decision=approve/deny, the user), validated again; errors as an HTML page' },
-  { methods: ['GET', 'POST'], url: '/oauth2.0/token', platform: 'graph.qq.com', auth: 'oauth2-client', answer: 'text/html body `access_token=…&expires_in=…&refresh_token=…` (JSON when fmt=json); errors as `callback( {"error":…,"error_description":"…"} );`' },
-  { methods: ['GET', 'POST'], url: '/oauth2.0/me', platform: 'graph.qq.com', auth: 'none', answer: '`callback( {"client_id":"…","openid":"…"} );` (JSON when fmt=json)' },
-  { methods: ['GET', 'POST'], url: '/cgi-bin/request_token', platform: 'open.t.qq.com', auth: 'oauth1-consumer', answer: '`oauth_token=…&oauth_token_secret=…&oauth_callback_confirmed=true`' },
-  { methods: ['GET', 'POST'], url: '/cgi-bin/authorize', platform: 'open.t.qq.com', auth: 'none', answer: '302 to the callback with oauth_token & oauth_verifier (a page showing the verifier when the callback is oob/null), or the interactive approval page when the emulator runs interactive; POST is that page\'s form (decision=approve/deny), the request token checked again' },
-  { methods: ['GET', 'POST'], url: '/cgi-bin/access_token', platform: 'open.t.qq.com', auth: 'oauth1-consumer', answer: '`oauth_token=…&oauth_token_secret=…&name=…`' },
-  { methods: ['GET', 'POST'], url: '/cgi-bin/oauth2/authorize', platform: 'open.t.qq.com', auth: 'none', answer: '302 to redirect_uri with code, openid, openkey (& state), or with an #access_token=…&expires_in=…&openid=…&openkey=… fragment for response_type=token; the interactive approval page when the emulator runs interactive (POST is its form); errors as a 400 HTML page' },
-  { methods: ['GET', 'POST'], url: '/cgi-bin/oauth2/access_token', platform: 'open.t.qq.com', auth: 'oauth2-client', answer: 'text/html body `access_token=…&expires_in=604800&refresh_token=…&openid=…&name=…&nick=…` (grant_type authorization_code or refresh_token); errors `errorCode=…&errorMsg=…&error=…&error_description=…` with HTTP 400/401' },
+const TEXT_HTML = 'text/html';
+const page = (description: string) => ({ description, content: { [TEXT_HTML]: { schema: { type: 'string' } } } });
+const redirect = (description: string) => ({ description, headers: { Location: { description: 'where the browser goes next', schema: { type: 'string' } } } });
+const body = (description: string, example: string) => ({ description, content: { [TEXT_HTML]: { schema: { type: 'string' }, example } } });
+const clientId = (e: SeedExamples) => e.appid;
+
+/** graph.qq.com OAuth 2.0 (routes/graph/oauth2.ts) and open.t.qq.com OAuth 1.0a (routes/weibo/oauth1.ts). */
+const OAUTH_ROUTES: StaticRoute[] = [
+  {
+    methods: ['GET', 'POST'],
+    url: '/oauth2.0/authorize',
+    auth: 'none',
+    summary: 'the user approves the app: a code (response_type=code) or a token in the fragment (token)',
+    params: [
+      oneOf('response_type', ['code', 'token'], { required: true, example: 'code' }),
+      text('client_id', { required: true, description: 'the appid', example: clientId }),
+      text('redirect_uri', { required: true, description: 'one of the redirect URIs registered for the app', example: 'http://localhost:3000/callback' }),
+      text('state', { description: 'echoed back to redirect_uri', example: 'xyz' }),
+      text('scope', { description: 'comma-separated API names, or all', example: 'get_user_info' }),
+      described('display', { type: 'string' }, { description: 'mobile for the mobile page' }),
+    ],
+    responses: {
+      '302': redirect('to redirect_uri with code & state (or an #access_token=…&expires_in=… fragment)'),
+      '200': page('the interactive approval page when the emulator runs interactive (POST is its form: decision=approve/deny and the user), or an error page'),
+    },
+  },
+  {
+    methods: ['GET', 'POST'],
+    url: '/oauth2.0/token',
+    auth: 'oauth2-client',
+    summary: 'exchange a code (grant_type=authorization_code) or a refresh token for an access token',
+    params: [
+      oneOf('grant_type', ['authorization_code', 'refresh_token'], { required: true, example: 'authorization_code' }),
+      text('client_id', { required: true, description: 'the appid', example: clientId }),
+      text('client_secret', { required: true, description: 'the app key', example: FIXTURES.graphApp.secret }),
+      text('code', { description: 'from /oauth2.0/authorize (authorization_code)' }),
+      text('redirect_uri', { description: 'the same redirect_uri as the authorize call (authorization_code)', example: 'http://localhost:3000/callback' }),
+      text('refresh_token', { description: 'from an earlier token answer (refresh_token)' }),
+      oneOf('fmt', ['json'], { description: 'json: answer JSON instead of url-encoded pairs' }),
+    ],
+    responses: {
+      '200': body(
+        'url-encoded `access_token=…&expires_in=7776000&refresh_token=…` (JSON with fmt=json); errors as `callback( {"error":…,"error_description":"…"} );`',
+        'access_token=FE04************************CCE2&expires_in=7776000&refresh_token=88E4************************BE14',
+      ),
+    },
+  },
+  {
+    methods: ['GET', 'POST'],
+    url: '/oauth2.0/me',
+    auth: 'none',
+    summary: 'the openid behind an access token',
+    params: [
+      text('access_token', { required: true, description: 'from /oauth2.0/token' }),
+      oneOf('fmt', ['json'], { description: 'json: answer JSON instead of JSONP' }),
+      oneOf('unionid', ['1'], { description: '1: add the unionid (apps allowed to read it)' }),
+      described('callback', { type: 'string', pattern: '^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$' }, { description: 'JSONP function name (default callback)' }),
+    ],
+    responses: { '200': body('`callback( {"client_id":"…","openid":"…"} );` (JSON with fmt=json); errors in the same wrapper', 'callback( {"client_id":"101000001","openid":"54C1E9379DCED958BE5DB9487D077538"} );\n') },
+  },
+  {
+    methods: ['GET', 'POST'],
+    url: '/cgi-bin/request_token',
+    auth: 'oauth1-consumer',
+    summary: 'OAuth 1.0a step 1: a request token, signed with the consumer secret alone',
+    params: [text('oauth_callback', { required: true, description: 'where /cgi-bin/authorize sends the user back; null or oob for a verifier page', example: 'http://localhost:3000/weibo/callback' })],
+    responses: {
+      '200': body('`oauth_token=…&oauth_token_secret=…&oauth_callback_confirmed=true`', 'oauth_token=9d8a4c2f0e7b4d51a6c3e8f1b2d4a6c8&oauth_token_secret=0f1e2d3c4b5a69788796a5b4c3d2e1f0&oauth_callback_confirmed=true'),
+      '401': { $ref: '#/components/responses/WeiboOAuthRefusal' },
+    },
+  },
+  {
+    methods: ['GET', 'POST'],
+    url: '/cgi-bin/authorize',
+    auth: 'none',
+    summary: 'OAuth 1.0a step 2: the user approves the request token',
+    params: [text('oauth_token', { required: true, description: 'the request token' })],
+    responses: {
+      '302': redirect('to the callback with oauth_token & oauth_verifier'),
+      '200': page('a page showing the verifier when the callback is oob / null, or the interactive approval page (POST is its form: decision=approve/deny)'),
+      '400': page('an unknown, expired or used request token: an error page'),
+    },
+  },
+  {
+    methods: ['GET', 'POST'],
+    url: '/cgi-bin/access_token',
+    auth: 'oauth1-consumer',
+    summary: 'OAuth 1.0a step 3: exchange the approved request token (and its verifier) for an access token',
+    params: [text('oauth_verifier', { required: true, description: 'from the callback of /cgi-bin/authorize' })],
+    responses: {
+      '200': body('`oauth_token=…&oauth_token_secret=…&name=…`', 'oauth_token=2f6a0c8e4b1d4f3a9c7e5b3d1f9a7c5e&oauth_token_secret=6e4c2a0f8d6b4a2c0e8f6d4b2a0c8e6f&name=alice'),
+      '401': { $ref: '#/components/responses/WeiboOAuthRefusal' },
+    },
+  },
 ];
+
+/** open.t.qq.com OAuth 2.0 (routes/weibo/oauth2.ts). */
+OAUTH_ROUTES.push(
+  {
+    methods: ['GET', 'POST'],
+    url: '/cgi-bin/oauth2/authorize',
+    auth: 'none',
+    summary: 'open.t.qq.com OAuth 2.0: the user approves the app (response_type=code or token)',
+    params: [
+      oneOf('response_type', ['code', 'token'], { required: true, example: 'code' }),
+      text('client_id', { required: true, description: 'the app key', example: FIXTURES.weiboApp.appid }),
+      text('redirect_uri', { required: true, description: 'a redirect URI registered for the app', example: FIXTURES.weiboApp.redirectUris[0] }),
+      text('state', { description: 'echoed back to redirect_uri', example: 'xyz' }),
+    ],
+    responses: {
+      '302': redirect('to redirect_uri with code, openid, openkey (& state), or an #access_token=…&expires_in=…&openid=…&openkey=… fragment for response_type=token'),
+      '200': page('the interactive approval page when the emulator runs interactive (POST is its form)'),
+      '400': page('an error page'),
+    },
+  },
+  {
+    methods: ['GET', 'POST'],
+    url: '/cgi-bin/oauth2/access_token',
+    auth: 'oauth2-client',
+    summary: 'open.t.qq.com OAuth 2.0: exchange a code or a refresh token for an access token',
+    params: [
+      oneOf('grant_type', ['authorization_code', 'refresh_token'], { required: true, example: 'authorization_code' }),
+      text('client_id', { required: true, description: 'the app key', example: FIXTURES.weiboApp.appid }),
+      text('client_secret', { description: 'the app secret (authorization_code)', example: FIXTURES.weiboApp.secret }),
+      text('code', { description: 'from /cgi-bin/oauth2/authorize (authorization_code)' }),
+      text('redirect_uri', { description: 'the same redirect_uri as the authorize call', example: FIXTURES.weiboApp.redirectUris[0] }),
+      text('refresh_token', { description: 'from an earlier answer (refresh_token)' }),
+    ],
+    responses: {
+      '200': page('url-encoded `access_token=…&expires_in=604800&refresh_token=…&openid=…&name=…&nick=…`'),
+      '400': page('url-encoded `errorCode=…&errorMsg=…&error=…&error_description=…`'),
+      '401': page('client authentication failed, url-encoded as for 400'),
+    },
+  },
+);
+
+const PICTURE_KEY: Schema = { type: 'string', pattern: '^[0-9a-f]{32}$' };
+const pictureOk = { description: 'the stored bytes with their image content type', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } };
+const pictureMissing = { description: 'no such picture', content: { 'text/plain': { schema: { type: 'string' } } } };
 
 /** Stored pictures served back from the URLs the answers give (routes/pictures.ts). */
-export const PICTURE_ROUTES: { url: string; platform: Platform; summary: string }[] = [
+const PICTURE_ROUTES: { url: string; summary: string; path: Record<string, Schema> }[] = [
   ...['/mblogpic', '/mbloghead', '/qzonepic'].flatMap((p) => [
-    { url: `${p}/:key`, platform: (p === '/qzonepic' ? 'graph.qq.com' : 'open.t.qq.com') as Platform, summary: `stored picture ${p}/{key}` },
-    { url: `${p}/:key/:size`, platform: (p === '/qzonepic' ? 'graph.qq.com' : 'open.t.qq.com') as Platform, summary: `stored picture ${p}/{key}/{size} (every size is the original)` },
+    { url: `${p}/:key`, summary: `stored picture ${p}/{key}`, path: { key: PICTURE_KEY } as Record<string, Schema> },
+    { url: `${p}/:key/:size`, summary: `stored picture ${p}/{key}/{size} (every size is the original)`, path: { key: PICTURE_KEY, size: { type: 'string', minLength: 1 } } },
   ]),
-  { url: '/qzapp/:appid/:openid/:size', platform: 'graph.qq.com', summary: 'QZone avatar (figureurl*) of the user behind openid' },
-  { url: '/qqapp/:appid/:openid/:size', platform: 'graph.qq.com', summary: 'QQ avatar (figureurl_qq*) of the user behind openid' },
+  { url: '/qzapp/:appid/:openid/:size', summary: 'QZone avatar (figureurl*) of the user behind openid', path: { appid: { type: 'string', minLength: 1 }, openid: { type: 'string', pattern: '^[0-9A-F]{32}$' }, size: { type: 'string', minLength: 1 } } },
+  { url: '/qqapp/:appid/:openid/:size', summary: 'QQ avatar (figureurl_qq*) of the user behind openid', path: { appid: { type: 'string', minLength: 1 }, openid: { type: 'string', pattern: '^[0-9A-F]{32}$' }, size: { type: 'string', minLength: 1 } } },
 ];
 
-/** The control plane (server/control/) and this module's two pages. */
-export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
+const pathExample = (name: string, e: SeedExamples): string | undefined =>
+  ({ key: e.pictureKey, appid: e.appid, openid: e.openid, size: '100' })[name] || undefined;
+
+/** The control plane (server/control/) and the docs pages. */
+const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
   { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
   { method: 'GET', url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)' },
@@ -152,7 +304,7 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'POST', url: '/_emulator/users', summary: 'create a user' },
   { method: 'POST', url: '/_emulator/relations', summary: 'add a relation (follow, special, blacklist)' },
   { method: 'POST', url: '/_emulator/tokens/graph', summary: 'mint a graph.qq.com access token without the browser flow' },
-  { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance' },
+  { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance (flavour=oauth2: an OAuth 2.0 access_token, openid and refresh_token for oauth_version=2.a calls)' },
   { method: 'GET', url: '/_emulator/clock', summary: 'the world clock' },
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
   { method: 'GET', url: '/_emulator/rules', summary: "a world's write rules and request-rate limit" },
@@ -166,8 +318,6 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'GET', url: '/_emulator/worlds', summary: 'list isolated worlds' },
   { method: 'POST', url: '/_emulator/worlds', summary: 'create an isolated world with its own credentials' },
   { method: 'DELETE', url: '/_emulator/worlds/:id', summary: 'delete an isolated world' },
-  { method: 'GET', url: OPENAPI_PATH, summary: 'this OpenAPI 3.0 description' },
-  { method: 'GET', url: DOCS_PATH, summary: 'the docs page (HTML) built from the same description' },
   { method: 'GET', url: '/', summary: 'the landing page (HTML): base URLs, fixtures, links to the console and docs, one call to paste' },
   // stored (and printed) as /_emulator under ignoreTrailingSlash; /_emulator/ answers the same
   { method: 'GET', url: '/_emulator', summary: 'the landing page (HTML), as at / (also /_emulator/)' },
@@ -175,6 +325,10 @@ export const CONTROL_ROUTES: { method: string; url: string; summary: string }[] 
   { method: 'GET', url: '/_emulator/tweets', summary: 'one page of tweets, newest first (offset, limit ≤ 500, world, user)' },
   { method: 'GET', url: '/_emulator/relations', summary: 'one page of follows, newest first (offset, limit ≤ 500, world, user)' },
   { method: 'GET', url: '/_emulator/tokens', summary: 'one page of graph and weibo tokens, newest first (offset, limit ≤ 500, world, user)' },
+  { method: 'GET', url: OPENAPI_PATH, summary: 'this OpenAPI 3.0 description' },
+  { method: 'GET', url: DOCS_PATH, summary: 'the docs UI (Swagger UI, served locally) over this description' },
+  { method: 'GET', url: `${DOCS_PATH}/init.js`, summary: 'the docs UI start-up script' },
+  { method: 'GET', url: `${DOCS_PATH}/:file`, summary: 'the docs UI assets (swagger-ui.css, swagger-ui-bundle.js, favicon-32x32.png)' },
   { method: 'GET', url: '/_emulator/console', summary: 'the console page (HTML): the live request journal (filters, each entry: request, answer and signature diagnosis), paged users, tweets, relations and tokens, a token per user in one click, Reset; the page loads without the admin token and asks for it, its data calls send it' },
 ];
 
@@ -184,142 +338,262 @@ const ENVELOPE_TEXT: Record<Envelope, string> = {
   'graph-weibo': 'graph.qq.com Weibo-wrapper envelope: `{"ret":0,"errcode":0,"msg":"ok","data":…,"seqid":…}`; XML root `<data>`',
 };
 
-const AUTH_TEXT: Record<NonNullable<RouteDoc['auth']>, string> = {
-  graph: 'graph.qq.com OpenAPI: access_token, oauth_consumer_key (appid) and openid parameters; the app must be approved for the API and the token scoped for it',
-  weibo: 'open.t.qq.com OAuth 1.0a (HMAC-SHA1) signed with the consumer secret and the access token secret; parameters in the query, the form body or an Authorization: OAuth header. Or OAuth 2.0: oauth_consumer_key, access_token, openid, oauth_version=2.a (clientip, scope) in the query or the form body, unsigned',
+type Auth = 'graph' | 'weibo' | 'oauth2-client' | 'oauth1-consumer' | 'none' | 'admin';
+
+const AUTH_TEXT: Record<Auth, string> = {
+  graph: 'graph.qq.com OpenAPI: access_token, oauth_consumer_key (appid) and openid parameters (query or form body); the app must be approved for the API and the token scoped for it',
+  weibo: 'open.t.qq.com OAuth 1.0a (HMAC-SHA1) with the access token; see the weibo_oauth1 security scheme for how to sign. Or OAuth 2.0: oauth_consumer_key, access_token, openid, oauth_version=2.a (clientip, scope) in the query or the form body, unsigned (weibo_oauth2)',
   'oauth2-client': 'OAuth 2.0 client credentials (client_id, client_secret) with a code or refresh_token',
-  'oauth1-consumer': 'OAuth 1.0a signature (consumer secret, plus the request token secret for access_token)',
+  'oauth1-consumer': 'OAuth 1.0a signature with the consumer secret (plus the request token and its secret for access_token); see the weibo_oauth1 security scheme',
   none: 'none',
   admin: 'none, or Authorization: Bearer <admin token> when the emulator is started with an admin token',
 };
 
-const platformOf = (url: string): Platform => (url.startsWith('/_emulator/') ? 'emulator' : url.startsWith('/api/') || url.startsWith('/cgi-bin/') ? 'open.t.qq.com' : 'graph.qq.com');
+const API_ERRORS: Record<Envelope, string> = {
+  weibo: 'ret 0 is success; ret 1 parameter error (msg names the parameter), 2 rate limited, 3 authentication failed (errcode says why), 4 server or write refusal with errcode',
+  'graph-weibo': 'ret 0 is success; ret 1 parameter error (msg names the parameter), 3 / 4 with errcode as open.t.qq.com; negative ret and 100xxx codes are authentication and approval errors',
+  graph: 'ret 0 is success; ret 1 parameter error (msg names the parameter); negative ret (-1 bad parameters, -22 openid…) and 1002 / 100xxx codes are authentication, token and approval errors',
+};
 
-/** Every documented route of the app, API routes from the registry of server/api.ts. */
-export function routeDocs(app: FastifyInstance): RouteDoc[] {
-  const out: RouteDoc[] = [];
-  const cat = (url: string) => CATALOGUE[url];
-  for (const o of OAUTH_ROUTES) {
-    const c = cat(o.url);
-    out.push({ methods: o.methods, url: o.url, platform: o.platform, kind: 'oauth', auth: o.auth, summary: `${c?.id ?? ''} ${o.url}`.trim(), description: `${c?.notes ? c.notes + '. ' : ''}Answer: ${o.answer}.` });
-  }
-  for (const r of declaredRoutes(app)) {
-    const c = cat(r.url);
-    const name = r.url.replace(/^\/(api\/)?/, '');
-    const parts = [c?.notes ?? '', ENVELOPE_TEXT[r.envelope]];
-    if (r.refusal) parts.push(`Always refused, whatever the method and credentials: ret ${r.refusal.ret}, errcode ${r.refusal.errcode}, msg "${r.refusal.msg}"`);
-    out.push({
-      methods: r.method,
-      url: r.url,
-      platform: platformOf(r.url),
-      kind: r.refusal ? 'refusal' : 'api',
-      envelope: r.envelope,
-      auth: r.refusal ? 'none' : r.auth,
-      api: r.api,
-      summary: `${c?.id ?? ''} ${name}`.trim(),
-      description: parts.filter(Boolean).join('. ') + '.',
-      refusal: r.refusal,
-    });
-  }
-  for (const p of PICTURE_ROUTES) out.push({ methods: ['GET'], url: p.url, platform: p.platform, kind: 'picture', auth: 'none', summary: p.summary, description: 'The stored bytes with their image content type; 404 text/plain when unknown.' });
-  for (const c of CONTROL_ROUTES) out.push({ methods: [c.method], url: c.url, platform: 'emulator', kind: 'control', auth: 'admin', summary: c.summary, description: 'Control plane: plain JSON (application/json); errors are {"error":"…"} with a 4xx status.' });
-  return out;
+/** What a build needs from the request: its base URL and the world the examples come from. */
+export interface BuildContext {
+  base: string;
+  examples: SeedExamples;
+  /** label JSON bodies application/json instead of the wire's text/html (?media=json) */
+  jsonMedia?: boolean;
 }
 
-/** `/mblogpic/:key` → `/mblogpic/{key}` */
-export const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+const exampleOf = (p: Param, e: SeedExamples): unknown => {
+  const v = typeof p.example === 'function' ? p.example(e) : p.example;
+  return v === '' ? undefined : v;
+};
 
-const FILE_FIELDS = new Set(['pic', 'picture']);
-
-function exampleData(env: Envelope): { ok: unknown; error: unknown } {
-  switch (env) {
-    case 'weibo':
-      return { ok: { data: { id: '1234567890123', time: 1290000000 }, errcode: 0, msg: 'ok', ret: 0 }, error: { data: null, errcode: 0, msg: 'error reqnum param: must be 1..20', ret: 1 } };
-    case 'graph':
-      return { ok: { ret: 0, msg: '', nickname: 'alice' }, error: { ret: 1002, msg: '请先登录' } };
-    case 'graph-weibo':
-      return {
-        ok: { ret: 0, errcode: 0, msg: 'ok', data: { id: '1234567890123', time: 1290000000 }, seqid: 5782353821101409000 },
-        error: { ret: 1, msg: 'error reqnum param', errcode: 0, data: null },
-      };
-  }
+function queryParameter(p: Param, e: SeedExamples): Record<string, unknown> {
+  const example = exampleOf(p, e);
+  return { name: p.name, in: 'query', ...(p.required ? { required: true } : {}), ...(p.description ? { description: p.description } : {}), schema: p.schema, ...(example !== undefined ? { example } : {}) };
 }
 
-function operation(d: RouteDoc, method: string): Record<string, unknown> {
-  const c = CATALOGUE[d.url];
-  const op: Record<string, unknown> = {
-    tags: [d.platform],
-    summary: d.summary,
-    description: `${d.description}\n\nAuthentication: ${AUTH_TEXT[d.auth ?? 'none']}.`,
-    operationId: `${method}${d.url.replace(/[^A-Za-z0-9]+/g, '_')}`,
+function requestBody(params: Param[], e: SeedExamples): Record<string, unknown> | undefined {
+  if (params.length === 0) return undefined;
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const p of params) {
+    const example = exampleOf(p, e);
+    properties[p.name] = { ...p.schema, ...(p.description ? { description: p.description } : {}), ...(example !== undefined ? { example } : {}) };
+    if (p.required) required.push(p.name);
+  }
+  const schema = { type: 'object', properties, ...(required.length ? { required } : {}) };
+  const files = params.some((p) => p.file);
+  return {
+    required: required.length > 0,
+    content: files ? { 'multipart/form-data': { schema } } : { 'application/x-www-form-urlencoded': { schema }, 'multipart/form-data': { schema } },
   };
-  const parameters: unknown[] = [];
-  for (const m of d.url.matchAll(/:([A-Za-z0-9_]+)/g)) parameters.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
-  const params = (c?.params ?? []).filter((p) => !(d.kind === 'oauth' && p === 'format'));
-  const files = params.filter((p) => FILE_FIELDS.has(p));
-  if (d.kind === 'api' || d.kind === 'refusal') parameters.push({ $ref: '#/components/parameters/format' });
-  if (method === 'get' || method === 'head' || method === 'delete' || method === 'options') {
-    for (const p of params) if (!FILE_FIELDS.has(p)) parameters.push({ name: p, in: 'query', required: false, schema: { type: 'string' } });
-  } else if (params.length && (method === 'post' || method === 'put' || method === 'patch')) {
-    const properties: Record<string, unknown> = {};
-    for (const p of params) properties[p] = FILE_FIELDS.has(p) ? { type: 'string', format: 'binary' } : { type: 'string' };
-    if (d.kind === 'api') properties.format = { type: 'string', enum: ['json', 'xml'] };
-    op.requestBody = {
-      required: false,
-      content: files.length
-        ? { 'multipart/form-data': { schema: { type: 'object', properties } } }
-        : { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties } }, 'multipart/form-data': { schema: { type: 'object', properties } } },
-    };
-  }
-  if (parameters.length) op.parameters = parameters;
-  if (d.envelope) {
-    const ex = exampleData(d.envelope);
-    const schema = { $ref: `#/components/schemas/${d.envelope === 'weibo' ? 'WeiboEnvelope' : d.envelope === 'graph' ? 'GraphEnvelope' : 'GraphWeiboEnvelope'}` };
-    const note = 'JSON (sent as text/html, as the real service did) by default, XML with format=xml; HTTP 200 on errors too';
-    op.responses = d.refusal
-      ? { '200': { description: `Always this error (${ENVELOPE_TEXT[d.envelope]}); ${note}`, content: { 'text/html': { schema, example: errorBody(d.envelope, d.refusal) } } } }
-      : {
-          '200': {
-            description: `${ENVELOPE_TEXT[d.envelope]}; ${note}. ret 0 is success; ret 1 parameter error (msg names the parameter)${d.envelope === 'graph' ? '' : ', 2 rate limited, 3 authentication failed, 4 server or write refusal with errcode'}.`,
-            content: { 'text/html': { schema, examples: { ok: { value: ex.ok }, error: { value: ex.error } } }, 'text/xml': { schema: { type: 'string' }, example: renderXml(d.envelope === 'weibo' ? 'root' : 'data', ex.ok) } },
-          },
-        };
-  } else if (d.kind === 'oauth') {
-    op.responses = { '200': { description: 'text/html body (url-encoded pairs, JSON or JSONP; see the description)', content: { 'text/html': { schema: { type: 'string' } } } }, '302': { description: 'redirect to the callback' } };
-  } else if (d.kind === 'picture') {
-    op.responses = { '200': { description: 'the image bytes', content: { 'image/*': { schema: { type: 'string', format: 'binary' } } } }, '404': { description: 'no such picture (text/plain)' } };
-  } else {
-    op.responses = {
-      '200': { description: d.url === DOCS_PATH || d.url === '/_emulator/console' ? 'HTML page' : 'JSON', content: d.url === DOCS_PATH || d.url === '/_emulator/console' ? { 'text/html': { schema: { type: 'string' } } } : { 'application/json': { schema: { type: 'object' } } } },
-      '4XX': { description: '{"error":"…"}', content: { 'application/json': { schema: { $ref: '#/components/schemas/ControlError' } } } },
-    };
-  }
-  if (d.kind === 'api') op.security = d.auth === 'graph' ? [{ graph_access_token: [], graph_oauth_consumer_key: [], graph_openid: [] }] : [{ weibo_oauth1: [] }, { weibo_oauth2: [] }];
-  else if (d.kind === 'control') op.security = [{}, { emulator_admin: [] }];
-  else op.security = [];
-  op['x-emulator'] = { id: c?.id ?? null, kind: d.kind, envelope: d.envelope ?? null, auth: d.auth ?? null, ...(d.api ? { api: d.api } : {}) };
-  return op;
 }
 
-function errorBody(env: Envelope, r: NonNullable<RouteDoc['refusal']>): unknown {
+const envelopeRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ENVELOPE_NAME: Record<Envelope, string> = { weibo: 'Weibo', graph: 'Graph', 'graph-weibo': 'GraphWeibo' };
+
+/** The success envelope of a route: the platform's, with the route's data schema when it declares one. */
+function okSchema(env: Envelope, data: Schema | undefined): Schema {
+  if (!data) return envelopeRef(`${ENVELOPE_NAME[env]}Ok`);
+  if (env === 'graph') {
+    const props = (data.properties ?? {}) as Record<string, unknown>;
+    const req = (data.required ?? []) as string[];
+    return { type: 'object', required: ['ret', 'msg', ...req], properties: { ret: { type: 'integer', enum: [0] }, msg: { type: 'string' }, ...props } };
+  }
+  const base = env === 'weibo' ? ['data', 'errcode', 'msg', 'ret'] : ['ret', 'errcode', 'msg', 'data'];
+  return {
+    type: 'object',
+    required: base,
+    properties: { ret: { type: 'integer', enum: [0] }, errcode: { type: 'integer' }, msg: { type: 'string' }, data, ...(env === 'graph-weibo' ? { seqid: { type: 'integer' } } : {}) },
+  };
+}
+
+function errorExample(env: Envelope, r: { ret: number; errcode: number; msg: string }): Record<string, unknown> {
   if (env === 'weibo') return { data: null, errcode: r.errcode, msg: r.msg, ret: r.ret };
   if (env === 'graph-weibo') return { ret: r.ret, msg: r.msg, errcode: r.errcode, data: null };
   return { ret: r.ret, msg: r.msg };
 }
 
+const xmlRoot = (env: Envelope) => (env === 'weibo' ? 'root' : 'data');
+
+/** The API answer: the envelope as JSON text (text/html on the wire) or XML (format=xml); HTTP 200 on errors too. */
+function apiResponses(d: DeclaredRoute, method: string, ctx: BuildContext): Record<string, unknown> {
+  const json = ctx.jsonMedia ? 'application/json' : TEXT_HTML;
+  const env = d.envelope;
+  if (method === 'head') return { '200': { description: 'the headers of the GET answer, without a body' } };
+  const note = `JSON by default, sent as ${TEXT_HTML} as the real service did (the body is JSON text); XML with format=xml; HTTP 200 on errors too`;
+  if (d.refusal) {
+    const ex = errorExample(env, d.refusal);
+    return {
+      '200': {
+        description: `Always this error, whatever the method and credentials; ${note}`,
+        content: { [json]: { schema: envelopeRef(`${ENVELOPE_NAME[env]}Error`), example: ex }, 'text/xml': { schema: { type: 'string' }, example: renderXml(xmlRoot(env), ex) } },
+      },
+    };
+  }
+  const paramError = errorExample(env, { ret: 1, errcode: env === 'graph' ? 0 : 1, msg: `error ${d.params?.find((p) => p.required)?.name ?? 'reqnum'} param: missing` });
+  return {
+    '200': {
+      description: `${ENVELOPE_TEXT[env]}; ${note}. ${API_ERRORS[env]}.`,
+      content: {
+        [json]: { schema: { anyOf: [okSchema(env, d.data), envelopeRef(`${ENVELOPE_NAME[env]}Error`)] }, examples: { parameterError: { summary: 'a parameter error', value: paramError } } },
+        'text/xml': { schema: { type: 'string' }, example: renderXml(xmlRoot(env), paramError) },
+      },
+    },
+  };
+}
+
+interface Operation {
+  method: string;
+  url: string;
+  platform: Platform;
+  op: Record<string, unknown>;
+}
+
+function pathParameters(url: string, e: SeedExamples, schemas: Record<string, Schema> = {}): unknown[] {
+  return [...url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => {
+    const example = pathExample(m[1], e);
+    // an empty segment is another path
+    return { name: m[1], in: 'path', required: true, schema: schemas[m[1]] ?? { type: 'string', minLength: 1 }, ...(example ? { example } : {}) };
+  });
+}
+
+const operationId = (method: string, url: string) => `${method}${url.replace(/[^A-Za-z0-9]+/g, '_')}`;
+const hasBody = (method: string) => method === 'post' || method === 'put' || method === 'patch';
+
+function paramsOperation(method: string, params: Param[], e: SeedExamples, op: Record<string, unknown>, extra: unknown[] = []): void {
+  const parameters: unknown[] = [...extra];
+  if (hasBody(method)) {
+    const body = requestBody(params, e);
+    if (body) op.requestBody = body;
+  } else for (const p of params) if (!p.file) parameters.push(queryParameter(p, e));
+  if (parameters.length) op.parameters = parameters;
+}
+
+function apiOperation(d: DeclaredRoute, method: string, ctx: BuildContext): Operation {
+  const c = CATALOGUE[d.url];
+  const name = d.url.replace(/^\/(api\/)?/, '');
+  const auth: Auth = d.refusal ? 'none' : (d.auth ?? 'none');
+  const op: Record<string, unknown> = {
+    tags: [platformOf(d.url)],
+    summary: `${c?.id ?? ''} ${name}`.trim(),
+    description: [d.summary ?? c?.notes ?? '', ENVELOPE_TEXT[d.envelope], d.refusal ? `Always refused: ret ${d.refusal.ret}, errcode ${d.refusal.errcode}, msg "${d.refusal.msg}"` : '']
+      .filter(Boolean)
+      .join('. ') + `.\n\nAuthentication: ${AUTH_TEXT[auth]}.`,
+    operationId: operationId(method, d.url),
+  };
+  paramsOperation(method, d.refusal ? [] : (d.params ?? []), ctx.examples, op, method === 'head' ? [] : [{ $ref: '#/components/parameters/format' }]);
+  op.responses = apiResponses(d, method, ctx);
+  op.security = d.refusal ? [] : d.auth === 'graph' ? [{ graph_access_token: [], graph_oauth_consumer_key: [], graph_openid: [] }] : [{ weibo_oauth1: [] }, { weibo_oauth2: [] }];
+  op['x-emulator'] = { id: c?.id ?? null, kind: d.refusal ? 'refusal' : 'api', envelope: d.envelope, auth, ...(d.api ? { api: d.api } : {}) };
+  return { method, url: d.url, platform: platformOf(d.url), op };
+}
+
+function staticOperation(r: StaticRoute, method: string, ctx: BuildContext): Operation {
+  const c = CATALOGUE[r.url];
+  const op: Record<string, unknown> = {
+    tags: [platformOf(r.url)],
+    summary: `${c?.id ?? ''} ${r.url}`.trim(),
+    description: `${r.summary}.${c?.notes ? ' ' + c.notes + '.' : ''}\n\nAuthentication: ${AUTH_TEXT[r.auth]}.`,
+    operationId: operationId(method, r.url),
+  };
+  paramsOperation(method, r.params, ctx.examples, op);
+  op.responses = method === 'head' ? { '200': { description: 'the headers of the GET answer, without a body' } } : r.responses;
+  op.security = r.auth === 'oauth1-consumer' ? [{ weibo_oauth1: [] }] : [];
+  op['x-emulator'] = { id: c?.id ?? null, kind: 'oauth', envelope: null, auth: r.auth };
+  return { method, url: r.url, platform: platformOf(r.url), op };
+}
+
+function pictureOperations(ctx: BuildContext): Operation[] {
+  return PICTURE_ROUTES.flatMap((p) =>
+    ['get', 'head'].map((method) => ({
+      method,
+      url: p.url,
+      platform: platformOf(p.url) === 'open.t.qq.com' || p.url.startsWith('/mblog') ? ('open.t.qq.com' as Platform) : ('graph.qq.com' as Platform),
+      op: {
+        tags: [p.url.startsWith('/mblog') ? 'open.t.qq.com' : 'graph.qq.com'],
+        summary: p.summary,
+        description: 'The stored bytes with their image content type; 404 text/plain when unknown.',
+        operationId: operationId(method, p.url),
+        parameters: pathParameters(p.url, ctx.examples, p.path),
+        responses: method === 'head' ? { '200': { description: 'the headers of the GET answer, without a body' }, '404': { description: 'no such picture' } } : { '200': pictureOk, '404': pictureMissing },
+        security: [],
+        'x-emulator': { id: null, kind: 'picture', envelope: null, auth: 'none' },
+      },
+    })),
+  );
+}
+
+function controlOperations(ctx: BuildContext): Operation[] {
+  return CONTROL_ROUTES.map((c) => {
+    const method = c.method.toLowerCase();
+    const html = c.url === DOCS_PATH || c.url === '/_emulator/console' || c.url === '/' || c.url === '/_emulator';
+    const asset = c.url.startsWith(`${DOCS_PATH}/`);
+    return {
+      method,
+      url: c.url,
+      platform: 'emulator' as Platform,
+      op: {
+        tags: ['emulator'],
+        summary: c.summary,
+        description: 'Control plane: plain JSON (application/json); errors are {"error":"…"} with a 4xx status.',
+        operationId: operationId(method, c.url),
+        ...(c.url.includes(':') ? { parameters: pathParameters(c.url, ctx.examples) } : {}),
+        responses: {
+          '200': html ? page('HTML page') : asset ? { description: 'the file', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } } : { description: 'JSON', content: { 'application/json': { schema: { type: 'object' } } } },
+          '4XX': { description: '{"error":"…"}', content: { 'application/json': { schema: envelopeRef('ControlError') } } },
+        },
+        security: [{}, { emulator_admin: [] }],
+        'x-emulator': { id: null, kind: 'control', envelope: null, auth: 'admin' },
+      },
+    };
+  });
+}
+
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
-/** The OpenAPI 3.0.3 document of the app's routes. */
-export function buildOpenApi(app: FastifyInstance, version = '0.0.0'): Record<string, unknown> {
+/** Every operation of the app, API routes from the registry of server/api.ts. */
+function operations(app: FastifyInstance, ctx: BuildContext): Operation[] {
+  const out: Operation[] = [];
+  for (const r of OAUTH_ROUTES) for (const m of r.methods) out.push(staticOperation(r, m.toLowerCase(), ctx));
+  for (const d of declaredRoutes(app)) for (const m of d.method) out.push(apiOperation(d, m.toLowerCase(), ctx));
+  out.push(...pictureOperations(ctx), ...controlOperations(ctx));
+  return out.filter((o) => HTTP_METHODS.has(o.method));
+}
+
+const REAL_HOST: Partial<Record<Platform, string>> = { 'graph.qq.com': 'graph.qq.com', 'open.t.qq.com': 'open.t.qq.com' };
+
+const OAUTH1_TEXT =
+  'OAuth 1.0a (RFC 5849) with HMAC-SHA1, as open.t.qq.com v1 required; OpenAPI 3.0 has no OAuth 1.0a flow, so it is described here. ' +
+  'Every call carries oauth_consumer_key (the appid), oauth_token, oauth_nonce (fresh per call), oauth_timestamp (seconds, within 300 s of the server clock), ' +
+  'oauth_signature_method=HMAC-SHA1, oauth_version=1.0 and oauth_signature, in an `Authorization: OAuth k="v", …` header, the query string or the form body. ' +
+  'Signature: HMAC-SHA1 with the key `percent(consumer_secret)&percent(token_secret)` over the base string `METHOD&percent(base URL)&percent(sorted, percent-encoded k=v pairs joined by &)`; ' +
+  'the pairs are every query and form parameter plus the oauth_* ones except oauth_signature; multipart uploads sign only the text fields (the `pic` file part is not signed); the base URL is the scheme, host and path as the client called it. ' +
+  'Tokens: /cgi-bin/request_token (signed with the consumer secret alone, oauth_callback) → /cgi-bin/authorize?oauth_token=… (the user approves; oauth_verifier comes back) → ' +
+  '/cgi-bin/access_token (signed with the request token secret, oauth_verifier) → oauth_token and oauth_token_secret for the API calls. ' +
+  'Any OAuth 1.0a library does this (node: oauth, oauth-1.0a; Python: requests-oauthlib); the control plane mints access tokens without the dance: POST /_emulator/tokens/weibo.';
+
+/** The OpenAPI 3.0.3 document of the app's routes, for the request's base URL and world. */
+export function buildOpenApi(app: FastifyInstance, version: string, ctx: BuildContext): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const d of routeDocs(app)) {
-    const item = (paths[openApiPath(d.url)] ??= {});
-    for (const m of d.methods.map((x) => x.toLowerCase())) {
-      if (!HTTP_METHODS.has(m) || item[m]) continue;
-      item[m] = operation(d, m);
+  for (const o of operations(app, ctx)) {
+    const item = (paths[openApiPath(o.url)] ??= {});
+    if (item[o.method]) continue;
+    const host = REAL_HOST[o.platform];
+    if (host && !item.servers) {
+      item.servers = [
+        { url: ctx.base, description: 'this emulator' },
+        { url: `{scheme}://${host}`, description: `the real host name (the emulator answers it in Docker / hosts-file mode)`, variables: { scheme: { enum: ['http', 'https'], default: host === 'graph.qq.com' ? 'https' : 'http' } } },
+      ];
     }
+    item[o.method] = o.op;
   }
-  const envelopeSchema = (props: Record<string, unknown>, required: string[]) => ({ type: 'object', properties: props, required, additionalProperties: true });
+  const str = { type: 'string' };
+  const int = { type: 'integer' };
+  const obj = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', properties, required });
+  const data = { type: 'object', nullable: true, additionalProperties: true, description: 'the answer; null for most writes' };
+  const weiboErr = errorExample('weibo', { ret: 3, errcode: 7, msg: 'check sign error: missing parameter oauth_consumer_key' });
   return {
     openapi: '3.0.3',
     info: {
@@ -327,10 +601,13 @@ export function buildOpenApi(app: FastifyInstance, version = '0.0.0'): Record<st
       version,
       description:
         'graph.qq.com (QQ Connect, OAuth 2.0) and open.t.qq.com (Tencent Weibo v1, OAuth 1.0a HMAC-SHA1) on one port, plus the emulator control plane under /_emulator/. ' +
-        'Every API answers JSON by default and XML with format=xml. Summaries carry the endpoint catalogue row ids (G1–G22, T1–T57). ' +
-        'Paths may also be called under a /graph.qq.com or /open.t.qq.com prefix.',
+        'Every API answers JSON by default (sent as text/html, as the real services did) and XML with format=xml. Summaries carry the endpoint catalogue row ids (G1–G22, T1–T57). ' +
+        'Paths may also be called under a /graph.qq.com or /open.t.qq.com prefix. Examples name the seeded world (appid 101000001, users alice and bob, their tweets).\n\n' +
+        '**graph.qq.com (OAuth 2.0)**: send the user to /oauth2.0/authorize?response_type=code&client_id=…&redirect_uri=…; exchange the code at /oauth2.0/token; ' +
+        'read the openid from /oauth2.0/me; call the APIs with access_token, oauth_consumer_key (the appid) and openid. POST /_emulator/tokens/graph mints a token directly.\n\n' +
+        `**open.t.qq.com (OAuth 1.0a)**: ${OAUTH1_TEXT}`,
     },
-    servers: [{ url: '/', description: 'this emulator' }],
+    servers: [{ url: ctx.base, description: 'this emulator (the host the description was fetched from)' }],
     tags: [
       { name: 'graph.qq.com', description: 'QQ Connect: OAuth 2.0 and the OpenAPI (access_token, oauth_consumer_key, openid)' },
       { name: 'open.t.qq.com', description: 'Tencent Weibo v1: OAuth 1.0a (HMAC-SHA1) and /api/*' },
@@ -339,21 +616,18 @@ export function buildOpenApi(app: FastifyInstance, version = '0.0.0'): Record<st
     paths,
     components: {
       parameters: {
-        format: { name: 'format', in: 'query', required: false, description: 'json (default) or xml; lowercase only, any other value means JSON. May also be sent in the form body.', schema: { type: 'string', enum: ['json', 'xml'], default: 'json' } },
+        format: {
+          name: 'format',
+          in: 'query',
+          description: 'json (default) or xml; may also be sent in the form body. Not enforced: any other value (JSON, XML, empty) answers JSON, as lenient clients expect.',
+          schema: { type: 'string', enum: ['json', 'xml'], default: 'json' },
+        },
       },
       securitySchemes: {
         graph_access_token: { type: 'apiKey', in: 'query', name: 'access_token', description: 'graph.qq.com access token from /oauth2.0/token (query or form body).' },
         graph_oauth_consumer_key: { type: 'apiKey', in: 'query', name: 'oauth_consumer_key', description: 'the appid the token was issued to.' },
         graph_openid: { type: 'apiKey', in: 'query', name: 'openid', description: 'the user openid from /oauth2.0/me.' },
-        weibo_oauth1: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'Authorization',
-          description:
-            'OAuth 1.0a (not expressible in OpenAPI 3.0): oauth_consumer_key, oauth_nonce, oauth_signature, oauth_signature_method=HMAC-SHA1, oauth_timestamp, oauth_token, oauth_version=1.0, ' +
-            'in an `Authorization: OAuth …` header, the query or the form body. Signed with consumer_secret&token_secret over the method, URL and all query and form parameters ' +
-            '(the `pic` file field of multipart uploads is not signed). Tokens come from /cgi-bin/request_token → /cgi-bin/authorize → /cgi-bin/access_token.',
-        },
+        weibo_oauth1: { type: 'http', scheme: 'OAuth', description: OAUTH1_TEXT },
         weibo_oauth2: {
           type: 'apiKey',
           in: 'query',
@@ -364,70 +638,46 @@ export function buildOpenApi(app: FastifyInstance, version = '0.0.0'): Record<st
         },
         emulator_admin: { type: 'http', scheme: 'bearer', description: 'the admin token, when the emulator is started with one (otherwise the control plane is open).' },
       },
+      responses: {
+        WeiboOAuthRefusal: {
+          description: 'HTTP 401: a refused signature, token or verifier, in the open.t.qq.com envelope (ret 3; errcode says why)',
+          content: { [ctx.jsonMedia ? 'application/json' : TEXT_HTML]: { schema: envelopeRef('WeiboError'), example: weiboErr }, 'text/xml': { schema: str, example: renderXml('root', weiboErr) } },
+        },
+      },
       schemas: {
-        WeiboEnvelope: envelopeSchema({ data: { nullable: true }, errcode: { type: 'integer' }, msg: { type: 'string' }, ret: { type: 'integer' } }, ['data', 'errcode', 'msg', 'ret']),
-        GraphEnvelope: envelopeSchema({ ret: { type: 'integer' }, msg: { type: 'string' } }, ['ret', 'msg']),
-        GraphWeiboEnvelope: envelopeSchema({ ret: { type: 'integer' }, errcode: { type: 'integer' }, msg: { type: 'string' }, data: { nullable: true }, seqid: { type: 'integer' } }, ['ret', 'errcode', 'msg', 'data']),
-        ControlError: envelopeSchema({ error: { type: 'string' } }, ['error']),
+        WeiboOk: obj({ data, errcode: int, msg: str, ret: { type: 'integer', enum: [0] } }, ['data', 'errcode', 'msg', 'ret']),
+        WeiboError: obj({ data: { ...data, description: 'null' }, errcode: int, msg: str, ret: int }, ['data', 'errcode', 'msg', 'ret']),
+        GraphOk: { ...obj({ ret: { type: 'integer', enum: [0] }, msg: str }, ['ret', 'msg']), additionalProperties: true },
+        GraphError: obj({ ret: int, msg: str }, ['ret', 'msg']),
+        GraphWeiboOk: obj({ ret: { type: 'integer', enum: [0] }, errcode: int, msg: str, data, seqid: int }, ['ret', 'errcode', 'msg', 'data']),
+        GraphWeiboError: obj({ ret: int, errcode: int, msg: str, data: { ...data, description: 'null' }, seqid: int }, ['ret', 'msg']),
+        ControlError: obj({ error: str }, ['error']),
       },
     },
   };
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-
-/** Inline `code` spans of the descriptions, after escaping. */
-const inline = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>');
-
-/** A self-contained HTML page (no external assets) listing every documented path by platform. */
-export function renderDocs(app: FastifyInstance, version = '0.0.0'): string {
-  const docs = routeDocs(app);
-  const groups: Platform[] = ['graph.qq.com', 'open.t.qq.com', 'emulator'];
-  const idOf = (d: RouteDoc) => CATALOGUE[d.url]?.id ?? '';
-  const order = (id: string) => (id ? (id[0] === 'G' ? 0 : 1) * 1000 + Number(id.slice(1)) : 1e6);
-  const sections = groups.map((g) => {
-    const rows = docs
-      .filter((d) => d.platform === g)
-      .sort((a, b) => order(idOf(a)) - order(idOf(b)))
-      .map((d) => {
-        const id = idOf(d);
-        return (
-          `<tr id="${escapeHtml(openApiPath(d.url))}"><td class="id">${escapeHtml(id)}</td><td class="m">${escapeHtml(d.methods.filter((m) => m !== 'HEAD').join(' '))}</td>` +
-          `<td><code>${escapeHtml(openApiPath(d.url))}</code><div class="d">${inline(d.summary)}${d.description ? ' — ' + inline(d.description) : ''}</div></td>` +
-          `<td>${escapeHtml(d.auth ?? 'none')}${d.api ? ` <span class="d">(api ${escapeHtml(d.api)})</span>` : ''}</td><td>${escapeHtml(d.envelope ?? d.kind)}</td></tr>`
-        );
-      });
-    return `<h2 id="${escapeHtml(g)}">${escapeHtml(g)} <small>(${rows.length})</small></h2>\n<table><thead><tr><th>#</th><th>method</th><th>path</th><th>auth</th><th>envelope</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
-  });
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Tencent open-platform emulator — API</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%;margin-bottom:2em}
-th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.id{font-weight:bold;white-space:nowrap}td.m{white-space:nowrap;font-family:monospace}
-.d{color:#666;font-size:12px}code{background:#f6f6f6;padding:0 2px}
-</style></head><body>
-<h1>Tencent open-platform emulator <small>${escapeHtml(version)}</small></h1>
-<p>Every endpoint, generated from the routes' declarations. Machine-readable: <a href="${OPENAPI_PATH}">${OPENAPI_PATH}</a> (OpenAPI 3.0.3).
-APIs answer JSON by default and XML with <code>format=xml</code>. graph.qq.com APIs take <code>access_token</code>, <code>oauth_consumer_key</code> and <code>openid</code>;
-open.t.qq.com APIs are signed with OAuth 1.0a (HMAC-SHA1) in the query, the form body or an <code>Authorization: OAuth</code> header.</p>
-<p>${groups.map((g) => `<a href="#${escapeHtml(g)}">${escapeHtml(g)}</a>`).join(' · ')}</p>
-${sections.join('\n')}
-</body></html>
-`;
+/** The build context of a request: its base URL and the examples of the world it runs in. */
+export function contextOf(req: FastifyRequest): BuildContext {
+  const base = baseOf(req, req.server.emulatorConfig.baseUrl);
+  const query = req.query as Record<string, unknown> | undefined;
+  return { base, examples: seedExamples(req.world), jsonMedia: query?.media === 'json' };
 }
 
-
-/** GET /_emulator/openapi.json and GET /_emulator/docs; built on first use, once every route is registered. */
+/** GET /_emulator/openapi.json: built per request (its servers and examples follow the request's host and world). */
 export function registerOpenApi(app: FastifyInstance): void {
   const version = readVersion();
-  let doc: string | undefined;
-  let page: string | undefined;
-  app.get(OPENAPI_PATH, async (_req, reply) =>
-    reply.type('application/json; charset=utf-8').send((doc ??= JSON.stringify(buildOpenApi(app, version), null, 2))),
-  );
-  app.get(DOCS_PATH, async (_req, reply) => reply.type('text/html; charset=utf-8').send((page ??= renderDocs(app, version))));
+  app.get(OPENAPI_PATH, async (req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(buildOpenApi(app, version, contextOf(req)), null, 2)));
+  registerDocs(app);
+}
+
+/** Every documented route: its methods (upper case), fastify URL and platform (the listeners' split, server/listen.ts tests). */
+export function routeDocs(app: FastifyInstance): { methods: string[]; url: string; platform: Platform }[] {
+  const byUrl = new Map<string, { methods: string[]; url: string; platform: Platform }>();
+  for (const o of operations(app, { base: 'http://localhost', examples: seedExamples(app.world) })) {
+    const d = byUrl.get(o.url) ?? { methods: [], url: o.url, platform: o.platform };
+    d.methods.push(o.method.toUpperCase());
+    byUrl.set(o.url, d);
+  }
+  return [...byUrl.values()];
 }

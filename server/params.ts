@@ -31,6 +31,8 @@ export interface SeedExamples {
   albumid: string;
   /** a private message alice received */
   privateId: string;
+  /** a stored picture's key */
+  pictureKey: string;
   /** one of alice's tags */
   tagid: string;
 }

@@ -1,7 +1,7 @@
-// Direct issuance: POST /_emulator/apps, users, relations, tokens/graph, tokens/weibo.
+// Direct issuance: POST /_emulator/apps, users, relations, tokens/graph, tokens/weibo (OAuth 1.0a, or flavour=oauth2).
 import { randomBytes, randomInt } from 'node:crypto';
 import { hex32, hex32lower } from '../../db/ids.js';
-import { ACCESS_TTL } from '../../db/oauth2.js';
+import { ACCESS_TTL, WEIBO_ACCESS_TTL } from '../../db/oauth2.js';
 import { FIXTURES } from '../../seed/generate.js';
 import { bool, num, Refusal, str, type Control } from './context.js';
 
@@ -85,10 +85,17 @@ export function registerIssuance({ state, route, targetWorld, userOf, appOf }: C
     return { access_token: t.access_token, openid: w.apps.openidFor(a.appid, u.id), oauth_consumer_key: a.appid, expires_in: ACCESS_TTL, refresh_token: t.refresh_token };
   });
 
-  route('POST', 'tokens/weibo', ['world', 'user', 'appid'], (_req, _reply, o) => {
+  route('POST', 'tokens/weibo', ['world', 'user', 'appid', 'flavour'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const u = userOf(w, o.user);
     const a = appOf(w, o.appid, FIXTURES.weiboApp.appid, 'weibo');
+    // flavour=oauth2: the 2012+ OAuth 2.0 token (/cgi-bin/oauth2/access_token without the browser), used unsigned with oauth_version=2.a
+    const flavour = str(o.flavour, 'flavour') ?? 'oauth1';
+    if (flavour === 'oauth2') {
+      const t = w.tx(() => w.oauth2.issueToken(a.appid, u.id, 'all', WEIBO_ACCESS_TTL));
+      return { access_token: t.access_token, expires_in: WEIBO_ACCESS_TTL, refresh_token: t.refresh_token, openid: w.apps.openidFor(a.appid, u.id), oauth_consumer_key: a.appid, oauth_version: '2.a', name: u.name, nick: u.nick };
+    }
+    if (flavour !== 'oauth1') throw new Refusal(400, 'flavour must be oauth1 (default) or oauth2');
     const t = w.tx(() => w.oauth1.createAccessToken(a.appid, u.id));
     return { oauth_token: t.token, oauth_token_secret: t.secret, oauth_consumer_key: a.appid, oauth_consumer_secret: a.secret, name: u.name };
   });

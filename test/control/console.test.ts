@@ -72,6 +72,9 @@ t.test('console in chromium: live journal, filters, entry detail of a refused si
   t.equal(relRes.statusCode, 200, relRes.body);
   const journal = (await app.inject({ method: 'GET', url: '/_emulator/journal?path=/api/user/info' })).json() as { entries: { seq: number; diagnosis?: Record<string, unknown> }[] };
   const refused = journal.entries[0];
+  // and an open.t.qq.com OAuth 2.0 token (it lives beside graph.qq.com's in oauth2_tokens)
+  const v2 = await app.inject({ method: 'POST', url: '/_emulator/tokens/weibo', payload: { user: 'bob', flavour: 'oauth2' } });
+  t.equal(v2.statusCode, 200, v2.body);
 
   const page: Page = await (await launch()).newPage();
   const errors: string[] = [];
@@ -139,6 +142,8 @@ t.test('console in chromium: live journal, filters, entry detail of a refused si
   const rel = await page.$$eval('#relations tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
   t.same(rel[0]?.slice(0, 3), ['dave', 'erin', 'yes'], 'dave follows erin specially, the newest follow');
   t.ok((await column('tokens', 3)).includes('alice'), 'the weibo token of alice is listed');
+  const v2Row = await page.$$eval('#tokens tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+  t.ok(v2Row.some((r) => r[0] === 'weibo OAuth 2.0' && r[1] === v2.json().access_token), 'the OAuth 2.0 token is labelled weibo, not graph');
 
   // a token for bob in one click, and it works
   await page.click('#users tbody tr:nth-child(2) button.issue-graph');
