@@ -31,8 +31,8 @@ const app = await build();
 t.teardown(() => app.close());
 app.world.rules.postBurst = 0; // writes that succeed must not make later ones refuse for speed only
 
-// the control plane (/_emulator/*) is the operator's, not an emulated API: left out
-const routes = listRoutes(app).filter((r) => !r.url.startsWith('/_emulator') && r.url !== '*');
+// the control plane (/_emulator/*) and its landing page at / are the operator's, not an emulated API: left out
+const routes = listRoutes(app).filter((r) => !r.url.startsWith('/_emulator') && r.url !== '*' && r.url !== '/');
 const STACK = /\n\s+at [^\n]*:\d+:\d+|\bat (?:Object|async|Function|new )[^\n]*\(|node_modules\/|\/work\/main\//;
 
 const tables = (app.world.db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('oauth1_nonces','sqlite_sequence')").all() as { name: string }[]).map((r) => r.name);
