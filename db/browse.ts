@@ -39,9 +39,8 @@ export interface BrowseRelation {
 }
 
 export interface BrowseToken {
-  platform: 'graph' | 'weibo';
-  /** weibo tokens come in both: OAuth 1.0a (oauth1_tokens) and OAuth 2.0 (oauth2_tokens of a weibo app) */
-  oauth: '1.0a' | '2.0';
+  /** open.t.qq.com's OAuth 2.0 tokens (issue 15) live beside graph.qq.com's in oauth2_tokens */
+  platform: 'graph' | 'weibo' | 'weibo OAuth 2.0';
   token: string;
   user: string | null;
   appid: string;
@@ -107,16 +106,15 @@ export function browseRelations(w: World, userId: number | undefined, offset: nu
 }
 
 const TOKENS_SQL = `
-SELECT CASE a.platform WHEN 'weibo' THEN 'weibo' ELSE 'graph' END AS platform, '2.0' AS oauth, t.access_token AS token, u.name AS user, t.appid, t.scope, t.created_at, t.expires_at,
+SELECT CASE a.platform WHEN 'weibo' THEN 'weibo OAuth 2.0' ELSE 'graph' END AS platform, t.access_token AS token, u.name AS user, t.appid, t.scope, t.created_at, t.expires_at,
        CASE WHEN t.revoked THEN 'revoked' WHEN t.expires_at <= @now THEN 'expired' ELSE 'live' END AS state
-  FROM oauth2_tokens t JOIN users u ON u.id = t.user_id JOIN apps a ON a.appid = t.appid WHERE @user IS NULL OR t.user_id = @user
+  FROM oauth2_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN apps a ON a.appid = t.appid WHERE @user IS NULL OR t.user_id = @user
 UNION ALL
-SELECT 'weibo', '1.0a', t.token, u.name, t.appid, t.kind, t.created_at, NULL,
+SELECT 'weibo', t.token, u.name, t.appid, t.kind, t.created_at, NULL,
        CASE WHEN t.revoked THEN 'revoked' WHEN t.used THEN 'used' ELSE 'live' END
   FROM oauth1_tokens t LEFT JOIN users u ON u.id = t.user_id WHERE @user IS NULL OR t.user_id = @user`;
 
-/** Both platforms' tokens, newest first: OAuth 2.0 access tokens (graph's and weibo's) and weibo's
- * OAuth 1.0a request/access tokens. */
+/** Both platforms' tokens, newest first (graph and weibo OAuth 2.0 access tokens, weibo OAuth 1.0a request/access tokens). */
 export function browseTokens(w: World, userId: number | undefined, offset: number, limit: number): BrowsePage<BrowseToken> {
   const p = { user: userId ?? null, now: w.now() };
   const rows = w.db.prepare(`${TOKENS_SQL} ORDER BY created_at DESC, token LIMIT @limit OFFSET @offset`).all({ ...p, limit, offset }) as BrowseToken[];

@@ -138,7 +138,7 @@ button { font-size: 1em; padding: 2px 10px; }
     users: { path: '/_emulator/users', cells: function (u) { return [u.id, u.name, u.nick, u.openid, u.unionid, u.sex, u.location]; }, actions: true },
     tweets: { path: '/_emulator/tweets', cells: function (w) { return [w.id, w.user, w.type, w.origtext, when(w.timestamp)]; } },
     relations: { path: '/_emulator/relations', cells: function (f) { return [f.fan, f.idol, f.special ? 'yes' : '', when(f.created_at)]; } },
-    tokens: { path: '/_emulator/tokens', cells: function (k) { return [k.platform === 'weibo' && k.oauth === '2.0' ? 'weibo OAuth 2.0' : k.platform, k.token, k.user, k.appid, k.scope, when(k.created_at), k.state === 'live' && k.expires_at ? 'expires ' + when(k.expires_at) : k.state]; } },
+    tokens: { path: '/_emulator/tokens', cells: function (k) { return [k.platform, k.token, k.user, k.appid, k.scope, when(k.created_at), k.state === 'live' && k.expires_at ? 'expires ' + when(k.expires_at) : k.state]; } },
   };
   var offsets = { users: 0, tweets: 0, relations: 0, tokens: 0 };
   function tokenButton(label, platform, user) {

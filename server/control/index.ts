@@ -16,8 +16,8 @@ import { registerClock } from './clock.js';
 import { registerJournal } from './journal.js';
 import { registerFaults } from './faults.js';
 import { registerWorlds } from './worlds.js';
-import { registerTables } from './tables.js';
 import { registerRules } from './rules.js';
+import { registerTables } from './tables.js';
 
 export { PREFIX, type ControlState } from './context.js';
 export { readVersion } from './info.js';

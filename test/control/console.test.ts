@@ -70,11 +70,11 @@ t.test('console in chromium: live journal, filters, entry detail of a refused si
   // and a new relation (the table shows the newest follows first)
   const relRes = await app.inject({ method: 'POST', url: '/_emulator/relations', payload: { fan: 'dave', idol: 'erin', special: true } });
   t.equal(relRes.statusCode, 200, relRes.body);
-  const journal = (await app.inject({ method: 'GET', url: '/_emulator/journal?path=/api/user/info' })).json() as { entries: { seq: number; diagnosis?: Record<string, unknown> }[] };
-  const refused = journal.entries[0];
   // and an open.t.qq.com OAuth 2.0 token (it lives beside graph.qq.com's in oauth2_tokens)
   const v2 = await app.inject({ method: 'POST', url: '/_emulator/tokens/weibo', payload: { user: 'bob', flavour: 'oauth2' } });
   t.equal(v2.statusCode, 200, v2.body);
+  const journal = (await app.inject({ method: 'GET', url: '/_emulator/journal?path=/api/user/info' })).json() as { entries: { seq: number; diagnosis?: Record<string, unknown> }[] };
+  const refused = journal.entries[0];
 
   const page: Page = await (await launch()).newPage();
   const errors: string[] = [];
