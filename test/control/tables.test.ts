@@ -76,6 +76,9 @@ t.test('relations and tokens: newest first, by user, states', async (t) => {
   t.same(toks.body.rows.map((r: { token: string }) => r.token).sort(), [g.access_token, w.oauth_token].sort());
   t.match(toks.body.rows.find((r: { platform: string }) => r.platform === 'graph'), { appid: FIXTURES.graphApp.appid, scope: 'get_user_info' });
   t.match(toks.body.rows.find((r: { platform: string }) => r.platform === 'weibo'), { appid: FIXTURES.weiboApp.appid, scope: 'access' });
+  // an open.t.qq.com OAuth 2.0 token sits in oauth2_tokens beside graph's: listed as weibo's
+  const w2 = (await post('/_emulator/tokens/weibo', { user: 'dave', flavour: 'oauth2' })).json();
+  t.match((await get('/_emulator/tokens?user=dave')).body.rows.find((r: { token: string }) => r.token === w2.access_token), { platform: 'weibo OAuth 2.0', user: 'dave' });
   app.world.db.prepare('UPDATE oauth2_tokens SET revoked = 1 WHERE access_token = ?').run(g.access_token);
   t.equal((await get('/_emulator/tokens?user=dave')).body.rows.find((r: { platform: string }) => r.platform === 'graph').state, 'revoked');
   t.notOk((await get('/_emulator/tokens?user=dave')).body.rows.some((r: { token: string }) => r.token === 'secret'), 'no token secret in the rows');
