@@ -307,6 +307,8 @@ const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance (flavour=oauth2: an OAuth 2.0 access_token, openid and refresh_token for oauth_version=2.a calls)' },
   { method: 'GET', url: '/_emulator/clock', summary: 'the world clock' },
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
+  { method: 'GET', url: '/_emulator/rules', summary: "a world's write rules and request-rate limit" },
+  { method: 'POST', url: '/_emulator/rules', summary: "change a world's write rules (content bytes, dirty words, spam patterns, posting speed, duplicate window, rate limit); reset=true for the defaults" },
   { method: 'GET', url: '/_emulator/journal', summary: 'the request journal' },
   { method: 'DELETE', url: '/_emulator/journal', summary: 'clear the request journal' },
   { method: 'GET', url: '/_emulator/journal/verify', summary: 'count the journaled calls matching path/app/user/method/status/ret/errcode/ok/param since a seq' },
@@ -327,7 +329,7 @@ const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'GET', url: DOCS_PATH, summary: 'the docs UI (Swagger UI, served locally) over this description' },
   { method: 'GET', url: `${DOCS_PATH}/init.js`, summary: 'the docs UI start-up script' },
   { method: 'GET', url: `${DOCS_PATH}/:file`, summary: 'the docs UI assets (swagger-ui.css, swagger-ui-bundle.js, favicon-32x32.png)' },
-  { method: 'GET', url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button; the page loads without the admin token and asks for it, its data calls send it' },
+  { method: 'GET', url: '/_emulator/console', summary: 'the console page (HTML): the live request journal (filters, each entry: request, answer and signature diagnosis), paged users, tweets, relations and tokens, a token per user in one click, Reset; the page loads without the admin token and asks for it, its data calls send it' },
 ];
 
 const ENVELOPE_TEXT: Record<Envelope, string> = {

@@ -7,7 +7,7 @@ import { clockState } from './clock.js';
 import { journalStart } from './journal.js';
 import type { Control } from './context.js';
 
-/** The package version (from package.json, found from source, dist/ or the one-file bundle dist/tencent-open-emulator.js). */
+/** The package version (from package.json, found from source, dist/server/control/ or the one-file bundle in dist/). */
 export function readVersion(): string {
   for (const rel of ['../../package.json', '../../../package.json', '../package.json']) {
     try {

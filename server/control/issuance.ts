@@ -85,7 +85,7 @@ export function registerIssuance({ state, route, targetWorld, userOf, appOf }: C
     return { access_token: t.access_token, openid: w.apps.openidFor(a.appid, u.id), oauth_consumer_key: a.appid, expires_in: ACCESS_TTL, refresh_token: t.refresh_token };
   });
 
-  route('POST', 'tokens/weibo', ['world', 'user', 'appid'], (_req, _reply, o) => {
+  route('POST', 'tokens/weibo', ['world', 'user', 'appid', 'flavour'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const u = userOf(w, o.user);
     const a = appOf(w, o.appid, FIXTURES.weiboApp.appid, 'weibo');
