@@ -272,6 +272,7 @@ const mb = (x: number) => `${x.toFixed(0)} MB`;
 
 async function main() {
   const started = performance.now();
+  const loadAtStart = os.loadavg();
   const rows: Row[] = [];
   rows.push(await measureBare('fastify hello-world (baseline)', 'hello'));
   const emu = await start('emulator');
@@ -384,7 +385,7 @@ async function main() {
     '# Benchmark results',
     '',
     `Command: \`npm run bench\` (${duration} s per throughput target at ${connections} connections after a ${warmup} s unmeasured warm-up; scale reads ${scaleDuration} s each at 10 connections after ${Math.min(warmup, 1)} s). Whole run: ${ms(performance.now() - started)}.`,
-    `Machine: ${cpu} × ${os.cpus().length}, ${mb(os.totalmem() / 2 ** 20)} RAM, ${os.type()} ${os.release()}, Node ${process.version}; ${new Date().toISOString()}.`,
+    `Machine: ${cpu} × ${os.cpus().length}, ${mb(os.totalmem() / 2 ** 20)} RAM, ${os.type()} ${os.release()}, Node ${process.version}; ${new Date().toISOString()}; load average at the start ${loadAtStart.map((x) => x.toFixed(1)).join(' / ')}, at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1 / 5 / 15 min: above the core count, other processes took CPU from this run).`,
     'autocannon runs in the parent process on the same machine; each target in its own child process (bench/server.ts).',
     '',
     '## Throughput',
