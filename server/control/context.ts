@@ -6,6 +6,7 @@ import type { Image } from '../../db/images.js';
 import type { UserRow } from '../../db/users.js';
 import type { App } from '../../db/apps.js';
 import { InvalidData } from '../../db/errors.js';
+import type { Schema } from '../params.js';
 import type { JournalEntry } from './journal.js';
 import type { Fault } from './faults.js';
 import type { IsolatedWorld } from './worlds.js';
@@ -90,12 +91,47 @@ export const refuse = (reply: FastifyReply, status: number, error: string) => re
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply, o: Record<string, unknown>) => unknown;
 
+/** How a control route is described in the OpenAPI document (server/openapi.ts): what it takes and answers. */
+export interface ControlDoc {
+  summary: string;
+  /** fields of the JSON body (a form or the query work too) */
+  body?: Record<string, Schema>;
+  required?: string[];
+  /** query parameters (GET / DELETE) */
+  query?: Record<string, Schema>;
+  /** a body (or query) that works on the seeded world: what a generated client sends */
+  example?: Record<string, unknown>;
+  /** examples of the path parameters */
+  path?: Record<string, string>;
+  /** the JSON answer */
+  answer?: Schema;
+  /** OpenAPI links from the answer to the next call (e.g. export → import) */
+  links?: Record<string, unknown>;
+}
+
+/** The `world` field most control calls take. */
+export const WORLD_FIELD: Schema = { type: 'string', description: 'an isolated world id (POST /_emulator/worlds); the default world when absent' };
+/** Row counts of a world (db/transfer.ts worldCounts). */
+export const COUNTS: Schema = { type: 'object', additionalProperties: { type: 'integer' } };
+
+export interface ControlRoute {
+  method: string;
+  /** fastify syntax, PREFIX included */
+  url: string;
+  doc?: ControlDoc;
+}
+
+const described = new WeakMap<FastifyInstance, ControlRoute[]>();
+
+/** The control routes registered through Control.route, in registration order, with their descriptions. */
+export const controlRoutes = (app: FastifyInstance): ControlRoute[] => described.get(app) ?? [];
+
 /** What a control module is given: the app, the shared state, and helpers bound to them. */
 export interface Control {
   app: FastifyInstance;
   state: ControlState;
-  /** registers a control route under PREFIX answering JSON */
-  route(method: 'GET' | 'POST' | 'DELETE', url: string, h: Handler): void;
+  /** registers a control route under PREFIX answering JSON, described by `doc` */
+  route(method: 'GET' | 'POST' | 'DELETE', url: string, h: Handler, doc?: ControlDoc): void;
   /** the world a call names with world= (the current one when absent or "default") */
   targetWorld(o: Record<string, unknown>): World;
   userOf(w: World, v: unknown, name?: string): UserRow;
@@ -106,7 +142,10 @@ export function controlContext(app: FastifyInstance, state: ControlState): Contr
   return {
     app,
     state,
-    route: (method, url, h) =>
+    route: (method, url, h, doc) => {
+      let list = described.get(app);
+      if (!list) described.set(app, (list = []));
+      list.push({ method, url: PREFIX + url, doc });
       app.route({
         method,
         url: PREFIX + url,
@@ -122,7 +161,8 @@ export function controlContext(app: FastifyInstance, state: ControlState): Contr
             return refuse(reply, 500, `control error: ${(e as Error).message}`);
           }
         },
-      }),
+      });
+    },
     targetWorld: (o) => {
       const id = str(o.world, 'world');
       if (!id || id === 'default') return app.world;

@@ -2,7 +2,7 @@
 // world and outcome; GET /_emulator/journal filters it, DELETE clears it.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { flatten } from '../args.js';
-import { num, pathOf, PREFIX, str, type Control, type ControlState } from './context.js';
+import { num, pathOf, PREFIX, str, type Control, type ControlState, type ControlDoc, WORLD_FIELD } from './context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -75,6 +75,48 @@ function retOf(payload: unknown): { ret?: number; errcode?: number } {
   return { ret: num(/"ret"\s*:\s*(-?\d+)/), errcode: num(/"errcode"\s*:\s*(-?\d+)/) };
 }
 
+const JOURNAL_DOC: ControlDoc = {
+  summary: 'the request journal, newest first',
+  query: {
+    path: { type: 'string', description: 'an API path; a trailing * matches a prefix' },
+    user: { type: 'string', description: 'account name of the caller' },
+    method: { type: 'string' },
+    world: WORLD_FIELD,
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
+  },
+  example: { path: '/api/*', limit: 10 },
+  answer: {
+    type: 'object',
+    required: ['total', 'entries'],
+    properties: {
+      total: { type: 'integer' },
+      entries: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['seq', 'time', 'at', 'method', 'path', 'status'],
+          properties: {
+            seq: { type: 'integer' },
+            time: { type: 'integer' },
+            at: { type: 'string' },
+            method: { type: 'string' },
+            host: { type: 'string' },
+            path: { type: 'string' },
+            params: { type: 'object', additionalProperties: true },
+            user: { type: 'string', nullable: true },
+            world: { type: 'string', nullable: true },
+            status: { type: 'integer' },
+            ret: { type: 'integer', nullable: true },
+            errcode: { type: 'integer', nullable: true },
+            ms: { type: 'number' },
+          },
+        },
+      },
+    },
+  },
+};
+const JOURNAL_CLEAR_DOC: ControlDoc = { summary: 'clear the request journal', answer: { type: 'object', required: ['cleared'], properties: { cleared: { type: 'integer' } } } };
+
 export function registerJournal({ app, state, route }: Control): void {
   app.addHook('onSend', (req, _reply, payload, done) => {
     if (!req.url.startsWith(PREFIX) && !req.journalRet) req.journalRet = retOf(payload);
@@ -140,10 +182,10 @@ export function registerJournal({ app, state, route }: Control): void {
       out.push(e);
     }
     return { total: state.journal.length - first, entries: out.map((e) => ({ ...e, at: e.at, params: e.params })) };
-  });
+  }, JOURNAL_DOC);
   route('DELETE', 'journal', () => {
     const n = state.journal.length - journalStart(state);
     state.journal.length = 0;
     return { cleared: n };
-  });
+  }, JOURNAL_CLEAR_DOC);
 }
