@@ -4,15 +4,20 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# bin/prepare.js is npm ci's prepare step: it skips the build here (no sources yet)
+COPY bin ./bin
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
-COPY bin ./bin
 COPY server ./server
 COPY routes ./routes
 COPY db ./db
 COPY seed ./seed
 COPY test ./test
 RUN npm run build && npm prune --omit=dev
+# the default world's seeded image (seed/cache.ts), kept in node_modules/.cache: a new /data store
+# starts as a copy of it instead of generating rows
+RUN node --input-type=module -e "await (await import('./dist/seed/cache.js')).seededImage({ seed: 1, size: 'small' })" \
+ && ls node_modules/.cache/tencent-open-emulator/world-s1-small-*.sqlite
 
 # Runtime stage: compiled JS and production modules only, as a non-root user.
 # openssl generates the CA and server certificate when EMU_HTTPS=1 (server/tls.ts).

@@ -1,5 +1,6 @@
 import type { World } from './world.js';
 import { hex32lower } from './ids.js';
+import { BOOKKEEPING } from './store.js';
 
 export interface OAuth1Token {
   token: string;
@@ -73,8 +74,9 @@ export class OAuth1Store {
     const now = this.w.now();
     if (now !== this.prunedAt) {
       this.prunedAt = now;
-      this.w.db.prepare('DELETE FROM oauth1_nonces WHERE timestamp < ?').run(now - 2 * windowSeconds);
+      this.w.db.prepare(`${BOOKKEEPING}DELETE FROM oauth1_nonces WHERE timestamp < ?`).run(now - 2 * windowSeconds);
     }
-    return this.w.db.prepare('INSERT OR IGNORE INTO oauth1_nonces (appid, nonce, timestamp) VALUES (?, ?, ?)').run(appid, nonce, timestamp).changes === 1;
+    // bookkeeping: a signed read must not change the data version its kept answer is filed under
+    return this.w.db.prepare(`${BOOKKEEPING}INSERT OR IGNORE INTO oauth1_nonces (appid, nonce, timestamp) VALUES (?, ?, ?)`).run(appid, nonce, timestamp).changes === 1;
   }
 }

@@ -1,12 +1,17 @@
+import { linkSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
 import { Clock } from './clock.js';
 
 export type DB = Database.Database;
 
-/** Opens (or creates) a SQLite store and brings its schema up to date. */
-export function openDatabase(path: string): DB {
-  const db = new Database(path);
+/**
+ * Opens (or creates) a SQLite store and brings its schema up to date. With `image` (a serialized
+ * store, seed/cache.ts), an in-memory store opens as a copy of it and a new file starts as it.
+ */
+export function openDatabase(path: string, image?: Buffer): DB {
+  if (image && path !== ':memory:') createFrom(path, image);
+  const db = image && path === ':memory:' ? new Database(image) : new Database(path);
   if (path !== ':memory:') {
     db.pragma('journal_mode = WAL');
     // a 1M-tweet store is ~0.5 GB: a larger page cache and memory-mapped reads keep its hot
@@ -19,6 +24,19 @@ export function openDatabase(path: string): DB {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
+}
+
+/** Creates the file `path` holding `image`, unless it appeared meanwhile (another process made it). */
+function createFrom(path: string, image: Buffer): void {
+  const tmp = `${path}.${process.pid}.new`;
+  writeFileSync(tmp, image);
+  try {
+    linkSync(tmp, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** Moves the WAL's pages into the store file and empties the WAL (the file alone holds the state). */
@@ -41,16 +59,63 @@ export function cacheStatements(db: DB, limit = 1000): void {
   cached.add(db);
   const compile = db.prepare.bind(db);
   const cache = new Map<string, Database.Statement>();
+  const version = trackWrites(db, compile);
   db.prepare = ((sql: string) => {
     let stmt = cache.get(sql);
     if (!stmt) {
       stmt = compile(sql);
       if (stmt.reader) fastRows(stmt, compile(sql));
+      if (!stmt.readonly && !sql.startsWith(BOOKKEEPING)) countWrites(stmt, version);
       if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
       cache.set(sql, stmt);
     }
     return stmt;
   }) as DB['prepare'];
+}
+
+/**
+ * Marks a statement that writes only bookkeeping no answer shows (the OAuth 1.0a nonces every
+ * signed call records): it leaves the data version alone, so kept answers (server/answers.ts)
+ * outlive it.
+ */
+export const BOOKKEEPING = '/* bookkeeping */ ';
+
+interface WriteCount {
+  writes: number;
+  /** PRAGMA data_version: changes when another connection (another process) commits to the file */
+  others?: Database.Statement;
+}
+const versions = new WeakMap<DB, WriteCount>();
+
+function trackWrites(db: DB, compile: DB['prepare']): WriteCount {
+  const v: WriteCount = { writes: 0, others: db.memory ? undefined : compile('PRAGMA data_version').pluck() };
+  versions.set(db, v);
+  const exec = db.exec.bind(db);
+  db.exec = ((sql: string) => {
+    v.writes++;
+    return exec(sql);
+  }) as DB['exec'];
+  return v;
+}
+
+/** Every way a writing statement runs counts as a write (before it runs: a failed write counts too). */
+function countWrites(stmt: Database.Statement, v: WriteCount): void {
+  for (const m of ['run', 'get', 'all', 'iterate'] as const) {
+    const f = stmt[m].bind(stmt) as (...a: unknown[]) => unknown;
+    Object.assign(stmt, { [m]: (...a: unknown[]) => (v.writes++, f(...a)) });
+  }
+}
+
+/**
+ * A number that changes whenever the store's data may have changed: this process's writing
+ * statements and exec() calls (but BOOKKEEPING ones), plus other connections' commits to a file
+ * store. Both parts only grow, so an unchanged sum means unchanged data. Stores opened without
+ * cacheStatements (no World) have no version: NaN, equal to nothing.
+ */
+export function dataVersion(db: DB): number {
+  const v = versions.get(db);
+  if (!v) return NaN;
+  return v.others ? v.writes + (v.others.get() as number) : v.writes;
 }
 
 /** Replaces a reading statement's get/all by the same query run raw on `twin`, rows made in JS. */

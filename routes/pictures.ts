@@ -3,9 +3,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { World } from '../db/world.js';
 
+/** The answer for any picture that is not there (an unknown, malformed or over-long key alike). */
+export const noSuchPicture = (reply: FastifyReply) => reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('no such picture');
+
+const PICTURE_PATH = /^(?:\/(?:graph\.qq\.com|open\.t\.qq\.com))?\/(?:mblogpic|mbloghead|qzonepic|qzapp|qqapp)\//i;
+/** Whether a raw request URL addresses a picture (for answers made before routing, server/app.ts). */
+export const isPicturePath = (url: string) => PICTURE_PATH.test(url);
+
 function sendFile(world: World, key: string, reply: FastifyReply) {
   const f = /^[0-9a-f]{32}$/.test(key) ? world.files.get(key) : undefined;
-  if (!f) return reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('no such picture');
+  if (!f) return noSuchPicture(reply);
   return reply.header('content-type', f.mime).header('cache-control', 'public, max-age=31536000, immutable').send(f.bytes);
 }
 

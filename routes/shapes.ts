@@ -189,9 +189,10 @@ export function profileShape(u: UserRow, c: ShapeContext): Record<string, unknow
   return out;
 }
 
-export const shapeContext = (ctx: { base: string; user: UserRow; world: World; app: { appid: string } }, withOpenid = false): ShapeContext => ({
+/** OAuth 2.0 callers of open.t.qq.com get each user's openid too: the 2012+ answers carried it (a 2012 user/info dump; a Go client reads data.openid). */
+export const shapeContext = (ctx: { base: string; user: UserRow; world: World; app: { appid: string }; weibo?: { flavour: string } }, withOpenid = false): ShapeContext => ({
   base: ctx.base,
   viewerId: ctx.user.id,
   world: ctx.world,
-  appid: withOpenid ? ctx.app.appid : undefined,
+  appid: withOpenid || ctx.weibo?.flavour === 'oauth2' ? ctx.app.appid : undefined,
 });

@@ -10,9 +10,10 @@ import { ApiError, badParam } from './errors.js';
 import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
 import { authenticateWeibo, type WeiboAuth } from './auth/weibo.js';
-import { requestPrefix } from './hosts.js';
+import { forwarded, requestPrefix } from './hosts.js';
 import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
 import { checkParams, type Param, type Schema } from './params.js';
+import { keptAnswer, type Rendered } from './answers.js';
 
 export interface Ctx {
   args: Args;
@@ -42,6 +43,12 @@ export interface ApiRoute {
   /** the schema of a successful answer's data (weibo envelopes) or fields (graph) */
   data?: Schema;
   summary?: string;
+  /**
+   * A pure read: synchronous, writes nothing, and its answer depends only on the store, the
+   * caller, the arguments, the public base and the clock's second — kept until any of them
+   * changes (server/answers.ts).
+   */
+  cache?: boolean;
   handler: (ctx: Ctx) => unknown;
 }
 
@@ -94,28 +101,43 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
 export function baseOf(req: FastifyRequest, configured?: string): string {
   const prefix = requestPrefix(req);
   if (configured) return configured.replace(/\/$/, '') + prefix;
-  const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0].trim();
-  return `${proto}://${req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost'}${prefix}`;
+  const proto = String(forwarded(req, 'proto') ?? req.protocol).split(',')[0].trim();
+  return `${proto}://${forwarded(req, 'host') ?? req.headers.host ?? 'localhost'}${prefix}`;
 }
 
 /** Calls per (app, user) inside the sliding window of rules.rateLimit (kept in memory per world). */
-const rateHits = new WeakMap<World, Map<string, number[]>>();
+interface RateTable {
+  /** (app, user) → times of its calls in the window; least recently used first */
+  hits: Map<string, number[]>;
+  sweptAt: number;
+}
+const rateTables = new WeakMap<World, RateTable>();
+/** At most this many (app, user) pairs are remembered; the least recently active go first. */
+export const MAX_RATE_KEYS = 10_000;
+
+/** How many (app, user) pairs the rate table of `world` holds (its memory bound, for tests). */
+export const rateTableSize = (world: World): number => rateTables.get(world)?.hits.size ?? 0;
 
 /** open.t.qq.com's request-rate limit: ret 2 once (app, user) made rules.rateLimit calls in the window. */
 export function checkRate(world: World, appid: string, userId: number): void {
   const { rateLimit, rateWindowSeconds } = world.rules;
   if (rateLimit <= 0) return;
-  let perWorld = rateHits.get(world);
-  if (!perWorld) rateHits.set(world, (perWorld = new Map()));
+  let table = rateTables.get(world);
+  if (!table) rateTables.set(world, (table = { hits: new Map(), sweptAt: 0 }));
   const key = `${appid}:${userId}`;
   const now = world.clock.nowMs();
-  const hits = (perWorld.get(key) ?? []).filter((t) => t > now - rateWindowSeconds * 1000);
-  if (hits.length >= rateLimit) {
-    perWorld.set(key, hits);
-    throw new ApiError(2, `rate limited: at most ${rateLimit} calls in ${rateWindowSeconds} s`, 0);
+  const windowStart = now - rateWindowSeconds * 1000;
+  // pairs whose calls all left the window are forgotten, at most once per window
+  if (now - table.sweptAt >= rateWindowSeconds * 1000) {
+    table.sweptAt = now;
+    for (const [k, times] of table.hits) if (times[times.length - 1] <= windowStart) table.hits.delete(k);
   }
+  const hits = (table.hits.get(key) ?? []).filter((t) => t > windowStart);
+  table.hits.delete(key); // re-inserted last: the map stays in least-recently-used order
+  table.hits.set(key, hits);
+  if (table.hits.size > MAX_RATE_KEYS) table.hits.delete(table.hits.keys().next().value as string);
+  if (hits.length >= rateLimit) throw new ApiError(2, `rate limited: at most ${rateLimit} calls in ${rateWindowSeconds} s`, 0);
   hits.push(now);
-  perWorld.set(key, hits);
 }
 
 /** What the OpenAPI description (server/openapi.ts) knows of a route declared here. */
@@ -148,6 +170,8 @@ function declare(app: FastifyInstance, r: DeclaredRoute): void {
 export function registerApi(app: FastifyInstance, route: ApiRoute): void {
   const { url, envelope, auth, api, params, data, summary } = route;
   declare(app, { method: ([] as string[]).concat(route.method), url, envelope, auth, api, params, data, summary });
+  // graph-weibo answers carry a seqid of their own each
+  if (route.cache && envelope === 'graph-weibo') throw new Error(`${url}: a graph-weibo answer cannot be kept (its seqid differs per answer)`);
   app.route({
     method: route.method,
     url: route.url,
@@ -170,6 +194,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         req.journalUser = ctx.user.name;
         if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
         checkParams(route.params, args);
+        if (route.cache) return send(reply, keptRead(route, ctx, format));
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
         req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
@@ -182,6 +207,16 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         throw e;
       }
     },
+  });
+}
+
+/** A `cache: true` route's answer: kept, or rendered now (server/answers.ts). */
+function keptRead(route: ApiRoute, ctx: Ctx, format: 'json' | 'xml'): Rendered {
+  ctx.req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
+  return keptAnswer(ctx, route.url, format, () => {
+    const data = route.handler(ctx);
+    if (data instanceof Promise) throw new Error(`${route.url} is declared cache: true but its handler is asynchronous`);
+    return renderOk(route.envelope, data, { format, pretty: route.pretty });
   });
 }
 

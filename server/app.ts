@@ -6,18 +6,22 @@ import { checkpoint, openDatabase } from '../db/store.js';
 import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { seedWorld } from '../seed/generate.js';
-import { DEFAULTS, type EmulatorConfig } from './config.js';
+import { seededImage } from '../seed/cache.js';
+import { existsSync } from 'node:fs';
+import { DEFAULTS, needsTls, type EmulatorConfig } from './config.js';
 import { ApiError } from './errors.js';
 import { envelopeForPath, envelopeOf, renderError, requestFormat, send } from './respond.js';
 import { registerGraph } from '../routes/graph/index.js';
 import { registerWeibo } from '../routes/weibo/index.js';
-import { registerPictures } from '../routes/pictures.js';
+import { isPicturePath, noSuchPicture, registerPictures } from '../routes/pictures.js';
 import { registerControl } from './control/index.js';
-import { rewriteUrl } from './hosts.js';
+import { duplicateHost, rewriteUrl } from './hosts.js';
 import { registerOpenApi } from './openapi.js';
 import { registerConsole } from './console.js';
+import { registerLanding } from './landing.js';
 import { registerListeners } from './listen.js';
-import { MULTIPART_LIMITS, multipartLimitMessage, parseForm, parseQuery } from './limits.js';
+import { registerCaPem } from './control/ca_pem.js';
+import { MULTIPART_LIMITS, multipartLimitMessage, parseForm, parseQuery, timeouts } from './limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,18 +30,22 @@ declare module 'fastify' {
   }
 }
 
+const API_METHODS = new Set(['GET', 'HEAD', 'POST']);
+
 export interface BuildOptions extends Partial<EmulatorConfig> {
   /** use this world instead of opening `db` */
   world?: World;
   /** true: JSON log lines at config.logLevel; an object adds to that (e.g. a pino-pretty transport, server/logging.ts) */
   logger?: boolean | { transport?: { target: string; options?: Record<string, unknown> } };
-  /** serve HTTPS with this key and certificate (PEM); see server/tls.ts */
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** certificates (PEM, server/tls.ts) for the TLS listeners; the main port serves HTTPS with them
+   * unless only --https-port / --*-https-port asked for TLS (then the main port stays plain) */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string };
 }
 
-/** Opens the configured store, seeding it when it is new. */
+/** Opens the configured store, seeding it when it is new (from the kept image, seed/cache.ts). */
 export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, clock = new Clock()): World {
-  const db = openDatabase(config.db);
+  const fresh = config.db === ':memory:' || !existsSync(config.db);
+  const db = openDatabase(config.db, fresh ? seededImage(config) : undefined);
   const world = new World(db, clock);
   if (world.users.count() === 0) {
     seedWorld(world, { seed: config.seed, size: config.size });
@@ -49,6 +57,9 @@ export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, 
 
 export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance> {
   const config: EmulatorConfig = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as EmulatorConfig;
+  // the main port is TLS with --https, or when certificates come without any TLS port (as before)
+  const mainTls = opts.tls && (config.https || !needsTls(config)) ? opts.tls : undefined;
+  const limits = timeouts(config);
   const app = Fastify({
     logger: opts.logger ? { level: config.logLevel, ...(typeof opts.logger === 'object' ? opts.logger : {}) } : false,
     bodyLimit: config.maxUpload + 64 * 1024,
@@ -59,22 +70,29 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     rewriteUrl,
     // a URL fastify cannot decode (`/api/t/del%zz`) or a bad content type: a parameter error in the
     // API's envelope, not fastify's own {error, code, message} body (found by test/robustness/fuzz.test.ts)
+    // a picture path fastify cannot route (malformed or over-long key) is a missing picture
     frameworkErrors: (err, req, reply) =>
-      send(reply, renderError(envelopeForPath(req.url), new ApiError(1, `error param: ${err.code === 'FST_ERR_BAD_URL' ? 'malformed url' : err.message}`, 1), { format: 'json' }), 200),
-    ...(opts.tls ? { https: opts.tls } : {}),
+      isPicturePath(req.url) ? noSuchPicture(reply) : send(reply, renderError(envelopeForPath(req.url), new ApiError(1, `error param: ${err.code === 'FST_ERR_BAD_URL' ? 'malformed url' : err.message}`, 1), { format: 'json' }), 200),
+    requestTimeout: limits.requestTimeout,
+    ...(mainTls ? { https: { key: mainTls.key, cert: mainTls.cert, ...limits.server } } : { http: limits.server }),
   }) as unknown as FastifyInstance;
   app.decorate('emulatorConfig', config);
   // the current world: mutable, so the control plane's reset/restore/import swap it
   app.decorate('world', opts.world ?? openWorld(config));
   app.decorateRequest('world', null as unknown as World);
   // callback-style hooks where nothing is awaited: no promise per request on the hot path
-  app.addHook('onRequest', (req, _reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     req.world = app.world;
+    // two Host headers: which one a proxy and the emulator each believed is ambiguous (RFC 9112 §3.2)
+    if (duplicateHost(req.raw)) {
+      send(reply, renderError(envelopeForPath(req.url), new ApiError(1, 'error param: more than one Host header', 1), { format: requestFormat(req) }), 400);
+      return;
+    }
     done();
   });
   // which listener serves what (control / graph / weibo ports, server/listen.ts): decided before
   // the control plane's hooks run
-  registerListeners(app, opts.tls);
+  registerListeners(app, opts.tls, !!mainTls);
 
   await app.register(formbody, { parser: parseForm });
   await app.register(multipart, {
@@ -117,14 +135,21 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   app.setNotFoundHandler((req, reply) => {
     const envelope = envelopeForPath(req.url);
     const format = requestFormat(req);
+    // both APIs are GET and POST only (HEAD as GET); TRACE, PUT, QUERY… anywhere but the control plane
+    if (!API_METHODS.has(req.method) && !req.url.startsWith('/_emulator/')) {
+      reply.header('allow', 'GET, HEAD, POST');
+      return send(reply, renderError(envelope, new ApiError(-9, `method not allowed: ${req.method} (the API answers GET and POST)`, 0), { format }), 405);
+    }
     return send(reply, renderError(envelope, new ApiError(-9, `api does not exist: ${req.method} ${req.url.split('?')[0]}`, 0), { format }), 404);
   });
 
   registerControl(app);
+  registerCaPem(app, opts.tls?.ca);
   registerPictures(app);
   registerGraph(app);
   registerWeibo(app);
   registerOpenApi(app);
   registerConsole(app);
+  registerLanding(app);
   return app;
 }

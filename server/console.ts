@@ -129,7 +129,9 @@ button { font-size: 1em; padding: 2px 10px; }
     var rel = follows.slice().sort(function (a, b) { return b.seq - a.seq; }).slice(0, ROWS);
     fill('relations', rel.map(function (f) { return [names[f.fan_id] || f.fan_id, names[f.idol_id] || f.idol_id, f.special ? 'yes' : '', when(f.created_at)]; }), follows.length);
     var toks = [];
-    (t.oauth2_tokens || []).forEach(function (k) { toks.push({ at: k.created_at, row: ['graph', k.access_token, names[k.user_id] || k.user_id, k.appid, k.scope, when(k.created_at), k.revoked ? 'revoked' : 'expires ' + when(k.expires_at)] }); });
+    var platformOf = {};
+    (t.apps || []).forEach(function (a) { platformOf[a.appid] = a.platform; });
+    (t.oauth2_tokens || []).forEach(function (k) { toks.push({ at: k.created_at, row: [platformOf[k.appid] === 'weibo' ? 'weibo OAuth 2.0' : 'graph', k.access_token, names[k.user_id] || k.user_id, k.appid, k.scope, when(k.created_at), k.revoked ? 'revoked' : 'expires ' + when(k.expires_at)] }); });
     (t.oauth1_tokens || []).forEach(function (k) { toks.push({ at: k.created_at, row: ['weibo', k.token, k.user_id === null ? '' : names[k.user_id] || k.user_id, k.appid, k.kind, when(k.created_at), k.revoked ? 'revoked' : k.used ? 'used' : ''] }); });
     toks.sort(function (a, b) { return b.at - a.at; });
     fill('tokens', toks.slice(0, ROWS).map(function (x) { return x.row; }), toks.length);

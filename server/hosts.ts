@@ -80,8 +80,22 @@ export type PathOwner = 'emulator' | 'graph.qq.com' | 'open.t.qq.com';
 
 /** Which side a route path (fastify syntax or a concrete path, no host prefix) belongs to. */
 export function ownerOfPath(path: string): PathOwner | undefined {
-  if (path.startsWith('/_emulator/')) return 'emulator';
+  // `/` and `/_emulator` are the landing page (server/landing.ts): no path of either platform
+  if (path.startsWith('/_emulator/') || path === '/' || path === '/_emulator') return 'emulator';
   if (WEIBO_PATH_PREFIXES.some((p) => path.startsWith(p))) return 'open.t.qq.com';
   if (GRAPH_PATH_PREFIXES.some((p) => path.startsWith(p))) return 'graph.qq.com';
   return undefined;
+}
+
+/** X-Forwarded-Proto / X-Forwarded-Host as sent, unless `--no-trust-proxy` (config.trustProxy) turned them off. */
+export function forwarded(req: FastifyRequest, name: 'proto' | 'host'): string | string[] | undefined {
+  return req.server.emulatorConfig?.trustProxy === false ? undefined : req.headers[`x-forwarded-${name}`];
+}
+
+/** More than one Host header (RFC 9112 §3.2: answer 400); Node keeps only the first in req.headers. */
+export function duplicateHost(raw: IncomingMessage): boolean {
+  let n = 0;
+  const h = raw.rawHeaders;
+  for (let i = 0; i < h.length; i += 2) if (h[i].length === 4 && h[i].toLowerCase() === 'host' && ++n > 1) return true;
+  return false;
 }

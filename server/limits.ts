@@ -67,3 +67,15 @@ export function multipartLimitMessage(code: string | undefined): string | undefi
       return undefined;
   }
 }
+
+/**
+ * Node's request and header timeouts from the configuration (seconds; fastify's requestTimeout is
+ * 0, no limit, by default, so a body sent a byte at a time held a socket forever). Node checks
+ * them on an interval of its own (30 s by default): a 1 s interval keeps them close to what is set.
+ */
+export function timeouts(c: { requestTimeout: number; headersTimeout: number }) {
+  return {
+    requestTimeout: c.requestTimeout * 1000,
+    server: { headersTimeout: c.headersTimeout * 1000, connectionsCheckingInterval: 1000 },
+  };
+}

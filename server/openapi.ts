@@ -104,6 +104,17 @@ export const CATALOGUE: Record<string, { id: string; params: string[]; notes: st
   "/api/ht/ids": { id: "T55", params: ["httexts"], notes: "topic name → id" },
   "/api/ht/info": { id: "T56", params: ["ids"], notes: "favnum, tweetnum, text" },
   "/api/other/kownperson": { id: "T57", params: ["ip", "country_code", "province_code", "city_code"], notes: "people the user may know (the path is spelled kownperson)" },
+  // the later open.t.qq.com rows (docs/endpoints.md O1–O2, L1–L8, each with its sources)
+  "/cgi-bin/oauth2/authorize": { id: "O1", params: ["client_id", "response_type", "redirect_uri", "state", "wap", "forcelogin", "scope"], notes: "OAuth 2.0 (2012 on): 302 to redirect_uri?code=…&openid=…&openkey=…, or #access_token=…&expires_in=…&openid=…&openkey=…" },
+  "/cgi-bin/oauth2/access_token": { id: "O2", params: ["grant_type", "client_id", "client_secret", "code", "redirect_uri", "refresh_token"], notes: "url-encoded access_token=…&expires_in=604800&refresh_token=…&openid=…&name=…&nick=…" },
+  "/api/statuses/home_timeline_ids": { id: "L1", params: ["pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/statuses/user_timeline_ids": { id: "L2", params: ["name", "pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/statuses/broadcast_timeline_ids": { id: "L3", params: ["pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/statuses/mentions_timeline_ids": { id: "L4", params: ["pageflag", "pagetime", "reqnum", "lastid"], notes: "time; info = [{id, timestamp}]" },
+  "/api/t/list": { id: "L5", params: ["ids"], notes: "the tweets asked for, in order; deleted and unknown ids left out" },
+  "/api/user/infos": { id: "L6", params: ["names"], notes: "user/other_info's profile of each account" },
+  "/api/friends/fanslist_s": { id: "L7", params: ["reqnum", "startindex", "install", "mode"], notes: "index, 1..200 a page; simple items" },
+  "/api/friends/idollist_s": { id: "L8", params: ["reqnum", "startindex", "install", "mode"], notes: "index, 1..200 a page; simple items" },
 };
 
 type Platform = 'graph.qq.com' | 'open.t.qq.com' | 'emulator';
@@ -286,6 +297,10 @@ const PAGE_ROUTES: { url: string; summary: string; type: string }[] = [
   { url: `${DOCS_PATH}/init.js`, summary: 'the docs UI start-up script', type: 'application/javascript' },
   { url: `${DOCS_PATH}/:file`, summary: 'the docs UI assets (swagger-ui.css, swagger-ui-bundle.js, favicon-32x32.png)', type: '*/*' },
   { url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button; the page loads without the admin token and asks for it, its data calls send it', type: 'text/html' },
+  { url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)', type: 'application/x-pem-file' },
+  { url: '/', summary: 'the landing page (HTML): base URLs, fixtures, links to the console and docs, one call to paste', type: 'text/html' },
+  // stored (and printed) as /_emulator under ignoreTrailingSlash; /_emulator/ answers the same
+  { url: '/_emulator', summary: 'the landing page (HTML), as at / (also /_emulator/)', type: 'text/html' },
 ];
 
 const ENVELOPE_TEXT: Record<Envelope, string> = {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Starts the emulator: `npm start -- --port 8080 --db data/world.sqlite --seed 1`.
 import { buildApp } from './app.js';
-import { HELP, loadConfig } from './config.js';
+import { checkConfig, HELP, loadConfig, needsTls } from './config.js';
+import { checkDbPath, handleSignals, listenErrorLine, StartupError } from './lifecycle.js';
 import { ensureCerts } from './tls.js';
 import { loggerExtras } from './logging.js';
 import { listen, type ListenerName } from './listen.js';
@@ -24,24 +25,35 @@ async function main() {
     process.stdout.write(HELP);
     return;
   }
+  try {
+    checkConfig(config);
+    checkDbPath(config.db);
+  } catch (e) {
+    throw e instanceof StartupError ? e : new StartupError((e as Error).message);
+  }
   const started = Date.now();
-  const tls = config.https ? ensureCerts(config.certDir) : undefined;
-  if (tls) process.stdout.write(`HTTPS: ${tls.generated ? 'generated' : 'using'} certificates in ${config.certDir}; clients must trust ${tls.caPath}\n`);
-  const app = await buildApp({ ...config, logger: { ...loggerExtras() }, tls: tls && { key: tls.key, cert: tls.cert } });
-  const [main, ...extras] = await listen(app);
-  process.stdout.write(`tencent-open-emulator listening on ${main.url} (db ${config.db}, seed ${config.seed}, size ${config.size}) in ${Date.now() - started} ms\n`);
+  const tls = needsTls(config) ? ensureCerts(config.certDir, config.caDir || undefined) : undefined;
+  if (tls) process.stdout.write(`HTTPS: ${tls.generated ? `generated in ${tls.ms} ms` : 'using'} certificates in ${config.certDir}; clients must trust ${tls.caPath} (also GET /_emulator/ca.pem)\n`);
+  const app = await buildApp({ ...config, logger: { ...loggerExtras() }, tls: tls && { key: tls.key, cert: tls.cert, ca: tls.ca } });
+  const bound = await listen(app).catch((e) => {
+    throw listenErrorLine(e, config) ?? e;
+  });
+  const mains = bound.filter((l) => l.name === 'main');
+  const extras = bound.filter((l) => l.name !== 'main');
+  process.stdout.write(`tencent-open-emulator listening on ${mains.map((l) => l.url).join(' and ')} (db ${config.db}, seed ${config.seed}, size ${config.size}) in ${Date.now() - started} ms\n`);
   for (const l of extras) process.stdout.write(`  ${l.name} port ${l.url}: ${SERVES[l.name as keyof typeof SERVES]}\n`);
-  if (extras.some((l) => l.name === 'control')) process.stdout.write(`  ${main.url} answers 404 on /_emulator/\n`);
-  const stop = async () => {
-    await app.close();
-    app.world.db.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const ctl = (extras.find((l) => l.name === 'control') ?? mains[0]).url;
+  process.stdout.write(`  console ${ctl}/_emulator/console · docs ${ctl}/_emulator/docs · landing page ${ctl}/_emulator/\n`);
+  if (extras.some((l) => l.name === 'control')) process.stdout.write(`  ${mains.map((l) => l.url).join(' and ')} answer${mains.length > 1 ? '' : 's'} 404 on /_emulator/\n`);
+  handleSignals(app, config);
 }
 
 main().catch((e) => {
+  // a problem the operator can fix is one line; anything else is a bug and keeps its stack
+  if (e instanceof StartupError) {
+    process.stderr.write(`tencent-open-emulator: ${e.message} (--help lists every option)\n`);
+    process.exit(e.code);
+  }
   process.stderr.write(`failed to start: ${e?.stack ?? e}\n`);
   process.exit(1);
 });

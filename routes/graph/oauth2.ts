@@ -55,6 +55,8 @@ export function withFragment(uri: string, pairs: [string, string][]): string {
 /** Authorize errors are shown on QQ's own page, never sent to the redirect_uri. */
 function errorPage(reply: FastifyReply, e: ApiError): FastifyReply {
   const code = e.oauthError ?? e.ret;
+  // the journal's outcome: the page itself is a 200 (server/control/journal.ts)
+  reply.request.journalRet = { ret: code, msg: e.message };
   return reply
     .code(200)
     .header('content-type', 'text/html; charset=utf-8')
@@ -254,7 +256,9 @@ function me(app: FastifyInstance) {
       try {
         const accessToken = args.str('access_token');
         if (!accessToken) throw oauth2Error(100007, 'access token is missing');
-        const t = world.oauth2.getToken(accessToken);
+        const found = world.oauth2.getToken(accessToken);
+        // open.t.qq.com OAuth 2.0 tokens share the table: they are not graph.qq.com tokens
+        const t = found && world.apps.get(found.appid)?.platform === 'graph' ? found : undefined;
         if (!t) throw asJson ? oauth2Error(100013, 'access token is illegal') : oauth2Error(100016, 'access token check failed');
         if (t.revoked) throw oauth2Error(100015, 'access token has been revoked');
         if (t.expires_at <= world.now()) throw oauth2Error(100014, 'access token has expired');

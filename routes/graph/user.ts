@@ -38,6 +38,7 @@ const routes: ApiRoute[] = [
   {
     method: ['GET', 'POST'],
     url: '/user/get_user_info',
+    cache: true,
     envelope: 'graph',
     auth: 'graph',
     api: 'get_user_info',

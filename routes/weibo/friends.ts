@@ -1,5 +1,6 @@
 // open.t.qq.com friends/*: the caller's lists (T24–T27), follow / special / blacklist
-// writes (T28–T33), relation check (T34) and other users' lists (T35–T37).
+// writes (T28–T33), relation check (T34), other users' lists (T35–T37) and the later simple
+// lists fanslist_s / idollist_s (docs/endpoints.md L7–L8).
 // Lists page by `startindex` (0, then startindex + reqnum) and `reqnum` 1..30, newest
 // relation first; `hasnext` 0 = more to fetch, 1 = no more.
 import * as p from '../../server/params.js';
@@ -23,6 +24,9 @@ export function indexPaging(ctx: Ctx): { startindex: number; reqnum: number } {
   return { startindex: Math.min(startindex, 2 ** 31 - 1), reqnum };
 }
 
+/** fanslist_s / idollist_s: reqnum 1..200 ("简单信息（200个）": the oauth_china-era Ruby gem, Tencent's JS SDK). */
+export const SIMPLE_MAX_REQNUM = 200;
+
 /** indexPaging's parameters: reqnum above 30 is ret 4 (not 1), so the handler checks them itself. */
 const paging: p.Param[] = [
   p.described('reqnum', { type: 'integer', minimum: 1, maximum: LIST_MAX_REQNUM, default: LIST_MAX_REQNUM }, { description: `records per page, 1..${LIST_MAX_REQNUM}`, example: 10 }),
@@ -30,6 +34,39 @@ const paging: p.Param[] = [
 ];
 
 type Kind = 'fans' | 'idols' | 'special' | 'black';
+
+/**
+ * The later simple lists: `startindex` / `reqnum` paging, each user with the fields the era's
+ * clients read (name, nick, head, sex, isvip, fansnum, idolnum, and openid for OAuth 2.0 callers);
+ * `install` and `mode` are accepted and change nothing (every user has "installed" the app).
+ */
+const simpleParams: p.Param[] = [
+  p.int('reqnum', { min: 1, max: SIMPLE_MAX_REQNUM, def: SIMPLE_MAX_REQNUM, description: `records per page, 1..${SIMPLE_MAX_REQNUM}`, example: 100 }),
+  p.int('startindex', { min: 0, def: 0, description: '0, then startindex + reqnum', example: 0 }),
+  p.oneOf('install', [0, 1, 2], { def: 0, description: 'filter by app installed (accepted, changes nothing here)' }),
+  p.oneOf('mode', [0, 1], { def: 0, description: '0 newest first (accepted, the order is always newest first)' }),
+];
+
+function simpleList(ctx: Ctx, kind: 'fans' | 'idols') {
+  const reqnum = ctx.args.int('reqnum', { min: 1, max: SIMPLE_MAX_REQNUM, def: SIMPLE_MAX_REQNUM });
+  const startindex = Math.min(ctx.args.int('startindex', { min: 0, def: 0 }), 2 ** 31 - 1);
+  ctx.args.oneOf('install', [0, 1, 2], 0);
+  ctx.args.oneOf('mode', [0, 1], 0);
+  const w = ctx.world;
+  const page = w.relations.list(kind, ctx.user.id, startindex, reqnum);
+  const users = w.users.byIds(page.items);
+  // two statements for the page, whatever reqnum (no tags or latest tweet, unlike the full lists)
+  const counts = w.users.followCountsMany(page.items);
+  const { appid } = shapeContext(ctx);
+  const info = page.items.map((id) => {
+    const u = users.get(id)!;
+    const c = counts.get(id)!;
+    const out: Record<string, unknown> = { fansnum: c.fansnum, head: headUrl(ctx.base, u.head), idolnum: c.idolnum, isvip: u.isvip, name: u.name, nick: u.nick, sex: u.sex };
+    if (appid) out.openid = w.apps.openidFor(appid, id);
+    return out;
+  });
+  return { hasnext: page.hasnext, info, timestamp: w.now() };
+}
 
 function listOf(ctx: Ctx, kind: Kind, owner: UserRow) {
   const { startindex, reqnum } = indexPaging(ctx);
@@ -48,6 +85,7 @@ const ownList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: paging,
+  cache: true,
   handler: (ctx) => listOf(ctx, kind, ctx.user),
 });
 
@@ -57,6 +95,7 @@ const userList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: [p.account('name', { description: 'whose list' }), ...paging],
+  cache: true,
   handler: (ctx) => listOf(ctx, kind, userNamed(ctx.world, ctx.args.required('name'))),
 });
 
@@ -99,6 +138,8 @@ const routes: ApiRoute[] = [
   userList('/api/friends/user_fanslist', 'fans'),
   userList('/api/friends/user_idollist', 'idols'),
   userList('/api/friends/user_speciallist', 'special'),
+  { method: 'GET', url: '/api/friends/fanslist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, handler: (ctx) => simpleList(ctx, 'fans') },
+  { method: 'GET', url: '/api/friends/idollist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, handler: (ctx) => simpleList(ctx, 'idols') },
 ];
 
 export default function register(app: FastifyInstance): void {

@@ -50,6 +50,7 @@ export function callbackWithVerifier(callback: string, token: string, verifier: 
 
 /** The 400 page of an authorize request that cannot go on. */
 export function fail(reply: FastifyReply, msg: string): FastifyReply {
+  reply.request.journalRet = { msg };
   return reply
     .code(400)
     .header('content-type', 'text/html; charset=utf-8')

@@ -1,5 +1,6 @@
 // open.t.qq.com statuses/*: home_timeline (T4), public_timeline (T5), user_timeline (T6),
-// mentions_timeline (T7), ht_timeline (T8), broadcast_timeline (T9), special_timeline (T10).
+// mentions_timeline (T7), ht_timeline (T8), broadcast_timeline (T9), special_timeline (T10),
+// and the later indexes home/user/broadcast/mentions_timeline_ids (docs/endpoints.md L1–L4).
 //
 // `data` is the timeline wrapper {hasnext, info:[tweet…], timestamp (server time, not for
 // paging), user:{name: nick}} plus totalnum (user, mentions, broadcast, special, ht), pos
@@ -130,15 +131,33 @@ function htTimeline(ctx: Ctx) {
   };
 }
 
+/**
+ * The later `*_timeline_ids` indexes (Tencent's JS SDK QQWB, pyqqweibo): the same `time`
+ * paging as the full timeline, each record only `id` and `timestamp` (pyqqweibo's RetId).
+ */
+function timelineIds(kindOf: (ctx: Ctx) => TimelineKind) {
+  return (ctx: Ctx) => {
+    const page = ctx.world.tweets.timeline(kindOf(ctx), ctx.args.timeCursor({ max: TIMELINE_MAX }));
+    return { hasnext: page.hasnext, info: page.rows.map((r) => ({ id: String(r.id), timestamp: r.timestamp })), timestamp: ctx.world.now() };
+  };
+}
+
 // ---------------------------------------------------------------------------------------
 
 /** The `time` cursor every timeline here takes. */
 const cursor = p.timeCursor({ max: TIMELINE_MAX });
 
+const idsRoute = (url: string, kindOf: (ctx: Ctx) => TimelineKind, params: p.Param[] = cursor): ApiRoute => ({ method: 'GET', url, envelope: 'weibo', auth: 'weibo', params, handler: timelineIds(kindOf) });
+
 const routes: ApiRoute[] = [
+  idsRoute('/api/statuses/home_timeline_ids', (ctx) => ({ kind: 'home', userId: ctx.user.id })),
+  idsRoute('/api/statuses/user_timeline_ids', namedUser, [p.account('name', { description: 'whose tweets' }), ...cursor]),
+  idsRoute('/api/statuses/broadcast_timeline_ids', (ctx) => ({ kind: 'user', userId: ctx.user.id })),
+  idsRoute('/api/statuses/mentions_timeline_ids', (ctx) => ({ kind: 'mentions', userId: ctx.user.id })),
   {
     method: 'GET',
     url: '/api/statuses/home_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -147,6 +166,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/public_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then the pos of the previous answer', example: 0 }), p.reqnum(TIMELINE_MAX)],
@@ -160,6 +180,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/user_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name', { description: 'whose tweets' }), ...cursor],
@@ -168,6 +189,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/mentions_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -176,6 +198,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/ht_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [
@@ -189,6 +212,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/broadcast_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
@@ -197,6 +221,7 @@ const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/statuses/special_timeline',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,

@@ -1,5 +1,5 @@
 // open.t.qq.com t/*: show (T11), add (T12), del (T13), re_add (T14), reply (T15),
-// add_pic (T16), re_count (T17), re_list (T18), comment (T19).
+// add_pic (T16), re_count (T17), re_list (T18), comment (T19), and the later list (docs/endpoints.md L5).
 // The write rules (errcodes 4–13) live in db/tweets.ts; this module parses and shapes.
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
@@ -13,6 +13,14 @@ import { shapeContext, tweetShape, userMap } from '../shapes.js';
 export const RELIST_MAX = 20;
 /** re_count: at most this many ids per call. */
 export const RECOUNT_MAX = 30;
+
+/** `ids`: comma-separated tweet ids, at most RECOUNT_MAX (re_count, list). */
+function tweetIds(ctx: Ctx): number[] {
+  return ctx.args.list('ids', RECOUNT_MAX).map((s) => {
+    if (!/^\d{1,19}$/.test(s) || !Number.isSafeInteger(Number(s))) throw badParam(`error ids param: ${JSON.stringify(s)} is not a tweet id`);
+    return Number(s);
+  });
+}
 
 /** The common publish parameters: clientip (optional, but an IP address when given), jing, wei. */
 function publishParams(ctx: Ctx): Pick<NewTweet, 'userId' | 'clientIp' | 'jing' | 'wei' | 'appid' | 'fromLabel' | 'fromUrl'> {
@@ -116,11 +124,7 @@ const routes: ApiRoute[] = [
     auth: 'weibo',
     params: [p.list('ids', RECOUNT_MAX, { description: 'tweet ids', item: '[1-9][0-9]{0,14}', example: (e) => e.tweetId }), flagParam],
     handler: (ctx) => {
-      const raw = ctx.args.list('ids', RECOUNT_MAX);
-      const ids = raw.map((s) => {
-        if (!/^\d{1,19}$/.test(s) || !Number.isSafeInteger(Number(s))) throw badParam(`error ids param: ${JSON.stringify(s)} is not a tweet id`);
-        return Number(s);
-      });
+      const ids = tweetIds(ctx);
       const flag = flagOf(ctx);
       const out: Record<string, number | { count: number; mcount: number }> = {};
       for (const [id, c] of ctx.world.tweets.reCounts(ids)) {
@@ -153,6 +157,21 @@ const routes: ApiRoute[] = [
         totalnum: tweets.timelineTotal(kind),
         user: userMap(hs),
       };
+    },
+  },
+  {
+    // the later batch read (Tencent's JS SDK QQWB "根据微博ID批量得到微博数据", pyqqweibo), used with
+    // the *_timeline_ids indexes: the tweets in the order asked, deleted and unknown ids left out
+    method: 'GET',
+    url: '/api/t/list',
+    envelope: 'weibo',
+    auth: 'weibo',
+    params: [p.list('ids', RECOUNT_MAX, { description: 'tweet ids, answered in this order', item: '[1-9][0-9]{0,14}', example: (e) => e.tweetId })],
+    handler: (ctx) => {
+      const rows = [...new Set(tweetIds(ctx))].map((id) => ctx.world.tweets.visible(id)).filter((r): r is TweetRow => r !== undefined);
+      const hs = ctx.world.tweets.hydrate(rows);
+      const sc = shapeContext(ctx);
+      return { info: hs.map((h) => tweetShape(h, sc)), timestamp: ctx.world.now(), user: userMap(hs) };
     },
   },
 ];

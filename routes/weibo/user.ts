@@ -1,4 +1,5 @@
-// open.t.qq.com user/*: info (T20), update (T21), update_head (T22), other_info (T23).
+// open.t.qq.com user/*: info (T20), update (T21), update_head (T22), other_info (T23), and the
+// later infos (docs/endpoints.md L6).
 import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
@@ -6,12 +7,16 @@ import { badParam } from '../../server/errors.js';
 import { profileShape, shapeContext } from '../shapes.js';
 import { setHead, updateProfile, userNamed, type ProfileUpdate } from '../../db/social.js';
 
+/** user/infos: at most this many names (as friends/check; no source gives the real bound). */
+export const USER_INFOS_MAX = 30;
+
 const UPDATE_PARAMS = ['nick', 'sex', 'year', 'month', 'day', 'countrycode', 'provincecode', 'citycode', 'introduction'] as const;
 
 const routes: ApiRoute[] = [
   {
     method: 'GET',
     url: '/api/user/info',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     // the caller's own profile carries no relationship flags: the 2010 document lists none, and
@@ -63,6 +68,7 @@ const routes: ApiRoute[] = [
     // later answers used lower case. Both spellings are sent so either kind of client works.
     method: 'GET',
     url: '/api/user/other_info',
+    cache: true,
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name')],
@@ -70,6 +76,20 @@ const routes: ApiRoute[] = [
       const other = userNamed(ctx.world, ctx.args.required('name'));
       const p = profileShape(other, shapeContext(ctx));
       return { ...p, Ismyblack: p.ismyblack, Ismyfans: p.ismyfans, Ismyidol: p.ismyidol };
+    },
+  },
+  {
+    // the later "多用户信息" (Tencent's JS SDK QQWB: POST, names): user/other_info's profile for each
+    // account, in the order asked; an unknown account is ret 1 naming it, as other_info does
+    method: ['GET', 'POST'],
+    url: '/api/user/infos',
+    envelope: 'weibo',
+    auth: 'weibo',
+    params: [p.list('names', USER_INFOS_MAX, { description: 'account names', example: (e) => e.name })],
+    handler: (ctx) => {
+      const sc = shapeContext(ctx);
+      const names = [...new Set(ctx.args.list('names', USER_INFOS_MAX))];
+      return { info: names.map((n) => profileShape(userNamed(ctx.world, n), sc)) };
     },
   },
 ];

@@ -11,7 +11,8 @@ import type { App } from '../../db/apps.js';
 import type { OAuth1Token } from '../../db/oauth1.js';
 import type { UserRow } from '../../db/users.js';
 import { authFailed } from '../errors.js';
-import { clientPath, requestOrigin } from '../hosts.js';
+import { clientPath, forwarded, requestOrigin } from '../hosts.js';
+import { diagnoseSignature, skewDiagnosis } from './oauth1_diagnosis.js';
 
 const { hmacsign } = oauthSign as { hmacsign: (method: string, url: string, params: Record<string, string[]>, cs: string, ts: string) => string };
 
@@ -120,8 +121,8 @@ export function baseUri(req: FastifyRequest, publicBase?: string): string {
       return publicBase.replace(/\/$/, '') + path;
     }
   }
-  const proto = String(req.headers['x-forwarded-proto'] ?? req.protocol).split(',')[0].trim().toLowerCase();
-  let host = String(req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost').split(',')[0].trim().toLowerCase();
+  const proto = String(forwarded(req, 'proto') ?? req.protocol).split(',')[0].trim().toLowerCase();
+  let host = String(forwarded(req, 'host') ?? req.headers.host ?? 'localhost').split(',')[0].trim().toLowerCase();
   if ((proto === 'http' && host.endsWith(':80')) || (proto === 'https' && host.endsWith(':443'))) host = host.replace(/:\d+$/, '');
   return `${proto}://${host}${path}`;
 }
@@ -156,7 +157,10 @@ export function verifyOAuth1(world: World, req: FastifyRequest, tokenKind: 'acce
   if (version !== undefined && version !== '1.0') throw authFailed(5, `check sign error: unsupported oauth_version ${version}`);
   if (!/^\d{1,12}$/.test(timestamp!)) throw authFailed(4, 'check sign error: oauth_timestamp is not a number');
   const ts = Number(timestamp);
-  if (Math.abs(world.now() - ts) > TIMESTAMP_WINDOW) throw authFailed(4, 'check sign error: oauth_timestamp is outside the accepted window');
+  if (Math.abs(world.now() - ts) > TIMESTAMP_WINDOW) {
+    req.journalDiagnosis = skewDiagnosis(ts, world.now(), TIMESTAMP_WINDOW);
+    throw authFailed(4, 'check sign error: oauth_timestamp is outside the accepted window');
+  }
 
   const app = world.apps.get(consumerKey!);
   if (!app || app.platform !== 'weibo') throw authFailed(7, 'check sign error: unknown oauth_consumer_key');
@@ -172,7 +176,12 @@ export function verifyOAuth1(world: World, req: FastifyRequest, tokenKind: 'acce
   }
 
   const bags = once ? [params, once] : [params];
-  if (!signatureMatches(signature!, req.method, baseUri(req, publicBase), bags, app.secret, token?.secret ?? '')) throw authFailed(9, 'check sign error');
+  const uri = baseUri(req, publicBase);
+  if (!signatureMatches(signature!, req.method, uri, bags, app.secret, token?.secret ?? '')) {
+    // what the journal shows for this refusal (computed only here, never sent to the client)
+    req.journalDiagnosis = diagnoseSignature({ req, signature: signature!, method: req.method, uri, bag: params, consumerSecret: app.secret, tokenSecret: token?.secret ?? '', now: world.now() });
+    throw authFailed(9, 'check sign error');
+  }
 
   // only a correctly signed request may spend a nonce
   if (!world.oauth1.useNonce(app.appid, nonce!, ts, TIMESTAMP_WINDOW)) throw authFailed(2, 'check sign error: request replay (oauth_nonce already used)');

@@ -22,8 +22,8 @@ const CLOCK_POST_DOC: ControlDoc = {
 };
 
 export function registerClock({ route, targetWorld }: Control): void {
-  route('GET', 'clock', (_req, _reply, o) => clockState(targetWorld(o).clock), CLOCK_GET_DOC);
-  route('POST', 'clock', (_req, _reply, o) => {
+  route('GET', 'clock', ['world'], (_req, _reply, o) => clockState(targetWorld(o).clock), CLOCK_GET_DOC);
+  route('POST', 'clock', ['world', 'reset', 'set', 'advance', 'freeze'], (_req, _reply, o) => {
     const clock = targetWorld(o).clock;
     const reset = bool(o.reset, 'reset');
     const set = num(o.set, 'set', { min: 0 });

@@ -13,20 +13,42 @@ import type { IsolatedWorld } from './worlds.js';
 
 export const PREFIX = '/_emulator/';
 
+/** What the control plane keeps for one world (the default one or an isolated one): its own
+ * journal, faults and snapshots, so one CI job's calls never show in or break another's. */
+export interface WorldControl {
+  journal: JournalEntry[];
+  /** estimated bytes held by `journal` (strings counted by length) */
+  journalBytes: number;
+  faults: Fault[];
+  snapshots: Map<string, { image: Image; created: number }>;
+}
+
+export const newWorldControl = (): WorldControl => ({ journal: [], journalBytes: 0, faults: [], snapshots: new Map() });
+
 export interface ControlState {
   /** the world as it started: what reset returns to */
   template: Image;
-  snapshots: Map<string, { image: Image; created: number }>;
+  /** the default world's journal, faults and snapshots */
+  main: WorldControl;
   /** set while a file-backed store is being restored: requests wait for it (db/images.ts) */
   restoring?: Promise<void>;
-  journal: JournalEntry[];
+  /** entries and bytes each world's journal keeps (the oldest go first) */
   journalMax: number;
+  journalMaxBytes: number;
+  /** one sequence across worlds: a seq names one entry wherever it is */
   journalSeq: number;
-  faults: Fault[];
   faultSeq: number;
   worlds: Map<string, IsolatedWorld>;
   /** credential (graph appid or weibo consumer key) → isolated world id */
   registry: Map<string, string>;
+}
+
+/** A world a control call acts on: its id ('default' or an isolated world's), the world, its control data. */
+export interface Scope {
+  id: string;
+  world: World;
+  ctl: WorldControl;
+  iso?: IsolatedWorld;
 }
 
 /** A control call refused: {error} with this HTTP status. */
@@ -118,6 +140,8 @@ export interface ControlRoute {
   method: string;
   /** fastify syntax, PREFIX included */
   url: string;
+  /** the parameters the route accepts (others are refused) */
+  known: readonly string[];
   doc?: ControlDoc;
 }
 
@@ -126,32 +150,64 @@ const described = new WeakMap<FastifyInstance, ControlRoute[]>();
 /** The control routes registered through Control.route, in registration order, with their descriptions. */
 export const controlRoutes = (app: FastifyInstance): ControlRoute[] => described.get(app) ?? [];
 
+/** A description may only name parameters the route accepts: a generated client must not be refused. */
+function describe(app: FastifyInstance, r: ControlRoute): void {
+  const named = [...Object.keys(r.doc?.body ?? {}), ...Object.keys(r.doc?.query ?? {})];
+  const stray = named.filter((k) => !r.known.includes(k));
+  if (stray.length) throw new Error(`control route ${r.method} ${r.url} describes parameters it refuses: ${stray.join(', ')}`);
+  let list = described.get(app);
+  if (!list) described.set(app, (list = []));
+  list.push(r);
+}
+
+/** Refuses parameters a control call does not know: a misspelt one (`advanc=10`) must not pass as a no-op. */
+function checkKnown(o: Record<string, unknown>, known: readonly string[]): void {
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) throw new Refusal(400, `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.length ? known.join(', ') : 'none'})`);
+}
+
 /** What a control module is given: the app, the shared state, and helpers bound to them. */
 export interface Control {
   app: FastifyInstance;
   state: ControlState;
-  /** registers a control route under PREFIX answering JSON, described by `doc` */
-  route(method: 'GET' | 'POST' | 'DELETE', url: string, h: Handler, doc?: ControlDoc): void;
+  /** registers a control route under PREFIX answering JSON; parameters outside `known` are refused; `doc` describes it */
+  route(method: 'GET' | 'POST' | 'DELETE', url: string, known: readonly string[], h: Handler, doc?: ControlDoc): void;
   /** the world a call names with world= (the current one when absent or "default") */
   targetWorld(o: Record<string, unknown>): World;
+  /** the same, with its id and control data */
+  scope(o: Record<string, unknown>): Scope;
+  /** the scope a world object belongs to (an API request's req.world) */
+  scopeOfWorld(w: World): Scope;
   userOf(w: World, v: unknown, name?: string): UserRow;
   appOf(w: World, v: unknown, def: string, platform: 'graph' | 'weibo'): App;
 }
 
 export function controlContext(app: FastifyInstance, state: ControlState): Control {
+  const scope = (o: Record<string, unknown>): Scope => {
+    const id = str(o.world, 'world');
+    if (!id || id === 'default') return { id: 'default', world: app.world, ctl: state.main };
+    const iso = state.worlds.get(id);
+    if (!iso) throw new Refusal(404, `no world ${id}`);
+    return { id, world: iso.world, ctl: iso.ctl, iso };
+  };
   return {
     app,
     state,
-    route: (method, url, h, doc) => {
-      let list = described.get(app);
-      if (!list) described.set(app, (list = []));
-      list.push({ method, url: PREFIX + url, doc });
+    scope,
+    scopeOfWorld: (w) => {
+      if (state.worlds.size) for (const iso of state.worlds.values()) if (iso.world === w) return { id: iso.id, world: w, ctl: iso.ctl, iso };
+      return { id: 'default', world: w, ctl: state.main };
+    },
+    route: (method, url, known, h, doc) => {
+      describe(app, { method, url: PREFIX + url, known, doc });
       app.route({
         method,
         url: PREFIX + url,
         handler: async (req, reply) => {
           try {
-            const out = await h(req, reply, input(req));
+            const o = input(req);
+            checkKnown(o, known);
+            const out = await h(req, reply, o);
             if (reply.sent) return reply;
             return reply.type('application/json; charset=utf-8').send(out);
           } catch (e) {
@@ -163,13 +219,7 @@ export function controlContext(app: FastifyInstance, state: ControlState): Contr
         },
       });
     },
-    targetWorld: (o) => {
-      const id = str(o.world, 'world');
-      if (!id || id === 'default') return app.world;
-      const iso = state.worlds.get(id);
-      if (!iso) throw new Refusal(404, `no world ${id}`);
-      return iso.world;
-    },
+    targetWorld: (o) => scope(o).world,
     userOf: (w, v, name = 'user') => {
       const s = str(v, name, true)!;
       const u = w.users.byName(s) ?? (/^\d+$/.test(s) ? w.users.byId(Number(s)) : undefined);

@@ -1,9 +1,14 @@
 // Fault injection: POST /_emulator/faults makes an API path answer an error, an HTTP status, a
-// delay or a dropped connection (once, N times, or at a rate); GET lists, DELETE clears.
+// delay or a dropped connection (once, N times, or at a rate); GET lists, DELETE clears. Each
+// world has its own faults: they apply to the API calls that reach that world (world=W: the calls
+// made with W's credentials), so checked once the request's world is known (server/control/worlds.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { envelopeOf, renderError, requestFormat, send } from '../respond.js';
-import { bool, num, pathOf, PREFIX, Refusal, str, type Control, type ControlDoc } from './context.js';
+import { bool, num, pathOf, PREFIX, Refusal, str, type Control, type WorldControl, type ControlDoc } from './context.js';
+
+/** Faults one world may hold at once: each is a few numbers, but a runaway script must not grow them without end. */
+export const FAULTS_MAX = 256;
 
 export interface Fault {
   id: number;
@@ -57,12 +62,14 @@ const FAULT_DOC: ControlDoc = {
 const FAULTS_DOC: ControlDoc = { summary: 'list injected faults', answer: { type: 'object', required: ['faults'], properties: { faults: { type: 'array', items: FAULT } } } };
 const FAULTS_CLEAR_DOC: ControlDoc = { summary: 'clear injected faults', answer: { type: 'object', required: ['cleared'], properties: { cleared: { type: 'integer' } } } };
 
-export function registerFaults({ app, state, route }: Control): void {
+export function registerFaults({ app, state, route, scope, scopeOfWorld }: Control): void {
   // callback style: API calls with no faults set pass without a promise; answering early means
-  // not calling done
-  app.addHook('onRequest', (req, reply, done) => {
-    if (!state.faults.length || req.url.startsWith(PREFIX)) return done();
-    injectFault(req, reply).then(
+  // not calling done. A preHandler registered after the world is picked (server/control/index.ts).
+  app.addHook('preHandler', (req, reply, done) => {
+    if (req.url.startsWith(PREFIX)) return done();
+    const { ctl } = scopeOfWorld(req.world ?? app.world);
+    if (!ctl.faults.length) return done();
+    injectFault(ctl, req, reply).then(
       (answered) => {
         if (!answered) done();
       },
@@ -70,13 +77,13 @@ export function registerFaults({ app, state, route }: Control): void {
     );
   });
   /** Applies the fault set for this path, if any: true when it answered (or dropped) the request. */
-  const injectFault = async (req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+  const injectFault = async (ctl: WorldControl, req: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
     const path = pathOf(req.url);
-    const f = state.faults.find((x) => x.path === path);
+    const f = ctl.faults.find((x) => x.path === path);
     if (!f) return false;
     if (f.rate !== undefined && Math.random() >= f.rate) return false;
     f.hits++;
-    if (f.remaining !== undefined && --f.remaining <= 0) state.faults.splice(state.faults.indexOf(f), 1);
+    if (f.remaining !== undefined && --f.remaining <= 0) ctl.faults.splice(ctl.faults.indexOf(f), 1);
     if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
     if (f.drop) {
       reply.hijack();
@@ -95,7 +102,9 @@ export function registerFaults({ app, state, route }: Control): void {
     return false;
   };
 
-  route('POST', 'faults', (_req, _reply, o) => {
+  route('POST', 'faults', ['world', 'path', 'count', 'rate', 'ret', 'errcode', 'msg', 'httpStatus', 'delayMs', 'drop'], (_req, _reply, o) => {
+    const { ctl } = scope(o);
+    if (ctl.faults.length >= FAULTS_MAX) throw new Refusal(400, `this world already holds ${FAULTS_MAX} faults: DELETE /_emulator/faults first`);
     const raw = str(o.path, 'path', true)!;
     if (!raw.startsWith('/') || raw.startsWith(PREFIX)) throw new Refusal(400, 'path must be an API path starting with / (not /_emulator/)');
     const count = num(o.count, 'count', { int: true, min: 1 });
@@ -115,13 +124,14 @@ export function registerFaults({ app, state, route }: Control): void {
     };
     if (f.ret === undefined && f.errcode !== undefined) f.ret = 4;
     if (f.ret === undefined && f.httpStatus === undefined && !f.delayMs && !f.drop) throw new Refusal(400, 'a fault needs ret/errcode, httpStatus, delayMs or drop');
-    state.faults.push(f);
+    ctl.faults.push(f);
     return f;
   }, FAULT_DOC);
-  route('GET', 'faults', () => ({ faults: state.faults }), FAULTS_DOC);
-  route('DELETE', 'faults', () => {
-    const n = state.faults.length;
-    state.faults.length = 0;
+  route('GET', 'faults', ['world'], (_req, _reply, o) => ({ faults: scope(o).ctl.faults }), FAULTS_DOC);
+  route('DELETE', 'faults', ['world'], (_req, _reply, o) => {
+    const { ctl } = scope(o);
+    const n = ctl.faults.length;
+    ctl.faults.length = 0;
     return { cleared: n };
   }, FAULTS_CLEAR_DOC);
 }

@@ -1,12 +1,14 @@
 // The emulator's control plane under the reserved prefix /_emulator/ (no API path starts with
 // it), one module per concern: health and info, saved states (reset, snapshots, export/import),
 // direct issuance of apps, users, relations and tokens, the clock, a request journal, fault
-// injection and isolated worlds. Control answers are plain JSON (application/json); errors are
-// {error} with a 4xx status.
+// injection, isolated worlds and paged reads of a world's rows (tables). Control answers are
+// plain JSON (application/json); errors are {error} with a 4xx status.
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { saveImage } from '../../db/images.js';
 import { CONSOLE_PATH } from '../console.js';
-import { controlContext, pathOf, PREFIX, refuse, type ControlState } from './context.js';
+import { LANDING_PATH } from '../landing.js';
+import { controlContext, newWorldControl, pathOf, PREFIX, refuse, type ControlState } from './context.js';
 import { registerInfo } from './info.js';
 import { registerSaved } from './saved.js';
 import { registerIssuance } from './issuance.js';
@@ -14,11 +16,15 @@ import { registerClock } from './clock.js';
 import { registerJournal } from './journal.js';
 import { registerFaults } from './faults.js';
 import { registerWorlds } from './worlds.js';
+import { registerTables } from './tables.js';
 
 export { PREFIX, type ControlState } from './context.js';
 export { readVersion } from './info.js';
 export type { JournalEntry } from './journal.js';
 export type { Fault } from './faults.js';
+
+/** Bytes each world's journal may hold (entries are cut to bounded sizes, server/control/journal.ts). */
+export const JOURNAL_MAX_BYTES = 32 * 1024 * 1024;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,15 +32,23 @@ declare module 'fastify' {
   }
 }
 
+/** `Authorization: Bearer <token>`, the scheme in any case (RFC 9110 §11.1), compared in constant time. */
+export function adminTokenIn(header: string | undefined, token: string): boolean {
+  const m = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  if (!m) return false;
+  const a = Buffer.from(m[1]);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** Installs the control hooks and routes. Call before the API routes are registered. */
 export function registerControl(app: FastifyInstance): void {
   const state: ControlState = {
     template: saveImage(app.world.db),
-    snapshots: new Map(),
-    journal: [],
+    main: newWorldControl(),
     journalMax: 10000,
+    journalMaxBytes: JOURNAL_MAX_BYTES,
     journalSeq: 0,
-    faults: [],
     faultSeq: 0,
     worlds: new Map(),
     registry: new Map(),
@@ -45,9 +59,11 @@ export function registerControl(app: FastifyInstance): void {
   // the admin token guards every control call; registered first, so a refused call meets no other hook
   app.addHook('onRequest', (req, reply, done) => {
     if (!req.url.startsWith(PREFIX)) return done();
-    // the console page's HTML holds no data and asks for the token itself (server/console.ts)
-    const consolePage = req.routeOptions.url === CONSOLE_PATH && (req.method === 'GET' || req.method === 'HEAD');
-    if (config.adminToken && !consolePage && req.headers.authorization !== `Bearer ${config.adminToken}`) {
+    // the console page's HTML holds no data and asks for the token itself (server/console.ts);
+    // health holds nothing either, so a readiness loop needs no token; the landing page is a static
+    // summary that leaves the secrets out then (server/landing.ts)
+    const open = (req.routeOptions.url === CONSOLE_PATH || req.routeOptions.url === LANDING_PATH || req.routeOptions.url === PREFIX + 'health') && (req.method === 'GET' || req.method === 'HEAD');
+    if (config.adminToken && !open && !adminTokenIn(req.headers.authorization, config.adminToken)) {
       reply.header('www-authenticate', 'Bearer realm="emulator"');
       refuse(reply, 401, 'the control plane needs Authorization: Bearer <admin token>');
       return;
@@ -61,8 +77,10 @@ export function registerControl(app: FastifyInstance): void {
   registerIssuance(ctl);
   registerClock(ctl);
   registerJournal(ctl);
-  registerFaults(ctl);
+  // the world is picked (preHandler) before a world's faults are looked up (preHandler after it)
   registerWorlds(ctl);
+  registerFaults(ctl);
+  registerTables(ctl);
 
   // unknown control paths: JSON 404, not an API envelope
   app.all(PREFIX + '*', async (req, reply) => refuse(reply, 404, `no control endpoint ${req.method} ${pathOf(req.url)}`));

@@ -43,14 +43,16 @@ const INFO_DOC: ControlDoc = {
   },
 };
 
-export function registerInfo({ app, state, route }: Control): void {
+export function registerInfo({ app, state, route, scope }: Control): void {
   const config = app.emulatorConfig;
-  route('GET', 'health', () => ({ status: 'ok' }), HEALTH_DOC);
+  route('GET', 'health', [], () => ({ status: 'ok' }), HEALTH_DOC);
 
-  route('GET', 'info', () => ({
+  route('GET', 'info', ['world'], (_req, _reply, o) => {
+    const s = scope(o);
+    return {
     name: 'tencent-open-emulator',
     version: VERSION,
-    schemaVersion: schemaVersion(app.world.db),
+    schemaVersion: schemaVersion(s.world.db),
     config: {
       host: config.host,
       port: config.port,
@@ -68,11 +70,13 @@ export function registerInfo({ app, state, route }: Control): void {
       weiboApp: { consumer_key: FIXTURES.weiboApp.appid, consumer_secret: FIXTURES.weiboApp.secret },
       users: FIXTURES.users.map((u) => u.name),
     },
-    clock: clockState(app.world.clock),
-    counts: worldCounts(app.world),
-    snapshots: state.snapshots.size,
+    world: s.id,
+    clock: clockState(s.world.clock),
+    counts: worldCounts(s.world),
+    snapshots: s.ctl.snapshots.size,
     worlds: state.worlds.size,
-    journal: state.journal.length - journalStart(state),
-    faults: state.faults.length,
-  }), INFO_DOC);
+    journal: s.ctl.journal.length - journalStart(state, s.ctl),
+    faults: s.ctl.faults.length,
+  };
+  }, INFO_DOC);
 }

@@ -1,7 +1,7 @@
-// Direct issuance: POST /_emulator/apps, users, relations, tokens/graph, tokens/weibo.
+// Direct issuance: POST /_emulator/apps, users, relations, tokens/graph, tokens/weibo (OAuth 1.0a, or flavour=oauth2).
 import { randomBytes, randomInt } from 'node:crypto';
 import { hex32, hex32lower } from '../../db/ids.js';
-import { ACCESS_TTL } from '../../db/oauth2.js';
+import { ACCESS_TTL, WEIBO_ACCESS_TTL } from '../../db/oauth2.js';
 import { FIXTURES } from '../../seed/generate.js';
 import { bool, num, Refusal, str, type Control, type ControlDoc, WORLD_FIELD } from './context.js';
 
@@ -51,15 +51,29 @@ const GRAPH_TOKEN_DOC: ControlDoc = {
   answer: { type: 'object', required: ['access_token', 'openid', 'oauth_consumer_key'], properties: { access_token: S, openid: S, oauth_consumer_key: S, expires_in: { type: 'integer' }, refresh_token: S } },
 };
 const WEIBO_TOKEN_DOC: ControlDoc = {
-  summary: 'mint an open.t.qq.com OAuth 1.0a access token (and its secret) without the dance',
-  body: { user: { ...S, description: 'account name or user id' }, appid: { ...S, description: 'a weibo app (the seeded 801000001 when absent)' }, world: WORLD_FIELD },
+  summary: 'mint an open.t.qq.com access token without the dance: OAuth 1.0a (token and secret, the default) or flavour=oauth2 (access_token and openid for oauth_version=2.a calls)',
+  body: {
+    user: { ...S, description: 'account name or user id' },
+    appid: { ...S, description: 'a weibo app (the seeded 801000001 when absent)' },
+    flavour: { type: 'string', enum: ['oauth1', 'oauth2'], default: 'oauth1' },
+    world: WORLD_FIELD,
+  },
   required: ['user'],
   example: { user: 'alice' },
-  answer: { type: 'object', required: ['oauth_token', 'oauth_token_secret', 'oauth_consumer_key', 'oauth_consumer_secret', 'name'], properties: { oauth_token: S, oauth_token_secret: S, oauth_consumer_key: S, oauth_consumer_secret: S, name: S } },
+  answer: {
+    anyOf: [
+      { type: 'object', required: ['oauth_token', 'oauth_token_secret', 'oauth_consumer_key', 'oauth_consumer_secret', 'name'], properties: { oauth_token: S, oauth_token_secret: S, oauth_consumer_key: S, oauth_consumer_secret: S, name: S } },
+      {
+        type: 'object',
+        required: ['access_token', 'openid', 'oauth_consumer_key', 'oauth_version'],
+        properties: { access_token: S, expires_in: { type: 'integer' }, refresh_token: S, openid: S, oauth_consumer_key: S, oauth_version: { type: 'string', enum: ['2.a'] }, name: S, nick: S },
+      },
+    ],
+  },
 };
 
 export function registerIssuance({ state, route, targetWorld, userOf, appOf }: Control): void {
-  route('POST', 'apps', (_req, _reply, o) => {
+  route('POST', 'apps', ['world', 'platform', 'appid', 'secret', 'name', 'redirectUris', 'redirect_uris', 'grantedApis', 'granted_apis', 'unionid'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const platform = str(o.platform, 'platform') ?? 'graph';
     if (platform !== 'graph' && platform !== 'weibo') throw new Refusal(400, 'platform must be graph or weibo');
@@ -85,7 +99,7 @@ export function registerIssuance({ state, route, targetWorld, userOf, appOf }: C
     return { appid: a.appid, secret: a.secret, name: a.name, platform: a.platform, redirectUris: a.redirectUris, grantedApis: a.grantedApis, unionid: a.unionid };
   }, APPS_DOC);
 
-  route('POST', 'users', (_req, _reply, o) => {
+  route('POST', 'users', ['world', 'name', 'nick', 'sex', 'location', 'introduction'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const name = str(o.name, 'name', true)!;
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(name)) throw new Refusal(400, 'name must be 1-20 of A-Z a-z 0-9 _ - starting with a letter');
@@ -107,7 +121,7 @@ export function registerIssuance({ state, route, targetWorld, userOf, appOf }: C
     return { id: u.id, name: u.name, nick: u.nick, openids };
   }, USERS_DOC);
 
-  route('POST', 'relations', (_req, _reply, o) => {
+  route('POST', 'relations', ['world', 'fan', 'from', 'idol', 'to', 'special'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const fan = userOf(w, o.fan ?? o.from, 'fan');
     const idol = userOf(w, o.idol ?? o.to, 'idol');
@@ -121,7 +135,7 @@ export function registerIssuance({ state, route, targetWorld, userOf, appOf }: C
     return { fan: fan.name, idol: idol.name, created, special: w.relations.isSpecial(fan.id, idol.id) };
   }, RELATIONS_DOC);
 
-  route('POST', 'tokens/graph', (_req, _reply, o) => {
+  route('POST', 'tokens/graph', ['world', 'user', 'appid', 'scope'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const u = userOf(w, o.user);
     const a = appOf(w, o.appid, FIXTURES.graphApp.appid, 'graph');
@@ -130,10 +144,17 @@ export function registerIssuance({ state, route, targetWorld, userOf, appOf }: C
     return { access_token: t.access_token, openid: w.apps.openidFor(a.appid, u.id), oauth_consumer_key: a.appid, expires_in: ACCESS_TTL, refresh_token: t.refresh_token };
   }, GRAPH_TOKEN_DOC);
 
-  route('POST', 'tokens/weibo', (_req, _reply, o) => {
+  route('POST', 'tokens/weibo', ['world', 'user', 'appid', 'flavour'], (_req, _reply, o) => {
     const w = targetWorld(o);
     const u = userOf(w, o.user);
     const a = appOf(w, o.appid, FIXTURES.weiboApp.appid, 'weibo');
+    // flavour=oauth2: the 2012+ OAuth 2.0 token (/cgi-bin/oauth2/access_token without the browser), used unsigned with oauth_version=2.a
+    const flavour = str(o.flavour, 'flavour') ?? 'oauth1';
+    if (flavour === 'oauth2') {
+      const t = w.tx(() => w.oauth2.issueToken(a.appid, u.id, 'all', WEIBO_ACCESS_TTL));
+      return { access_token: t.access_token, expires_in: WEIBO_ACCESS_TTL, refresh_token: t.refresh_token, openid: w.apps.openidFor(a.appid, u.id), oauth_consumer_key: a.appid, oauth_version: '2.a', name: u.name, nick: u.nick };
+    }
+    if (flavour !== 'oauth1') throw new Refusal(400, 'flavour must be oauth1 (default) or oauth2');
     const t = w.tx(() => w.oauth1.createAccessToken(a.appid, u.id));
     return { oauth_token: t.token, oauth_token_secret: t.secret, oauth_consumer_key: a.appid, oauth_consumer_secret: a.secret, name: u.name };
   }, WEIBO_TOKEN_DOC);

@@ -1,14 +1,22 @@
-// The request journal: every API call's method, host, path, parameters (secrets masked), user,
-// world and outcome; GET /_emulator/journal filters it, DELETE clears it.
+// The request journal: every API call's method, host, listener, path, parameters and headers
+// (secrets masked), app, user, world and outcome (status, ret/errcode/msg, the answer's body),
+// each world's in its own journal. GET /_emulator/journal filters it (since=<seq> for a cursor),
+// DELETE clears it, GET /_emulator/journal/verify counts matching calls.
+//
+// Bounded by entries and by bytes: every string an entry keeps is cut to a fixed length and
+// copied (a slice of a 4 MiB body would keep the whole body alive), so a flood of large bodies
+// costs at most journalMaxBytes per world (test/control/journal_memory.test.ts measures it).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { flatten } from '../args.js';
-import { num, pathOf, PREFIX, str, type Control, type ControlState, type ControlDoc, WORLD_FIELD } from './context.js';
+import { listenerOf } from '../listen.js';
+import type { SignatureDiagnosis } from '../auth/oauth1_diagnosis.js';
+import { num, pathOf, PREFIX, Refusal, str, type Control, type ControlState, type WorldControl, type ControlDoc, WORLD_FIELD } from './context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** name of the authenticated caller, set by server/api.ts for the journal */
     journalUser?: string;
-    journalRet?: { ret?: number; errcode?: number };
+    journalRet?: { ret?: number; errcode?: number; msg?: string };
   }
 }
 
@@ -18,174 +26,363 @@ export interface JournalEntry {
   at: string;
   method: string;
   host: string;
+  listener: string;
   path: string;
   params: Record<string, string>;
+  headers: Record<string, string>;
+  app: string | null;
   user: string | null;
   world: string;
   status: number;
+  /** false for any refusal: an envelope error, an OAuth error answer, an HTTP error status */
+  ok: boolean;
   ret: number | null;
   errcode: number | null;
+  msg: string | null;
   ms: number;
+  response: { type: string; bytes: number; body: string; truncated: boolean };
+  /** an OAuth 1.0a signature refusal's base string and likely mistake (server/auth/oauth1_diagnosis.ts) */
+  diagnosis?: SignatureDiagnosis;
 }
 
-const SECRET_PARAMS = new Set(['oauth_signature', 'client_secret', 'oauth_token_secret', 'oauth_consumer_secret', 'password']);
+/** Longest parameter or header value an entry keeps, and longest response body (characters). */
+export const VALUE_MAX = 1024;
+export const BODY_MAX = 4096;
+const PARAMS_MAX = 64;
 
-/** Index of the oldest entry the journal shows (those before it wait for the next trim). */
-export const journalStart = (state: ControlState): number => Math.max(0, state.journal.length - state.journalMax);
+const SECRET_PARAMS = new Set(['oauth_signature', 'client_secret', 'oauth_token_secret', 'oauth_consumer_secret', 'password']);
+/** Bearer credentials: shown by their first characters only, enough to tell two apart. */
+const TOKEN_PARAMS = new Set(['access_token', 'oauth_token', 'refresh_token', 'openkey']);
+const SECRET_HEADERS = new Set(['cookie', 'proxy-authorization']);
+
+/** A bounded copy of `s`: at most `max` characters, its own memory (not a slice of its parent). */
+export function cut(s: string, max = VALUE_MAX): string {
+  if (s.length <= max) return s.length > 12 ? Buffer.from(s).toString() : s;
+  return Buffer.from(s.slice(0, max)).toString() + `…[${Buffer.byteLength(s)} bytes]`;
+}
+
+const maskToken = (v: string): string => (v.length > 8 ? `${v.slice(0, 6)}…***` : '***');
 
 /** A request's parameters as the journal shows them: query, form or multipart fields (files by
- * name), OAuth header parameters; secrets masked. */
-function journalParams(query: unknown, body: unknown, auth: string | undefined): Record<string, string> {
+ * name), OAuth header parameters; secrets masked, tokens shortened, values cut. */
+export function journalParams(query: unknown, body: unknown, auth: string | undefined): Record<string, string> {
   const params: Record<string, string> = {};
+  let n = 0;
+  const put = (k: string, v: string) => {
+    if (params[k] !== undefined) return;
+    if (n++ >= PARAMS_MAX) return;
+    params[cut(k, 64)] = cut(v);
+  };
   try {
-    flatten(query, params);
+    const q: Record<string, string> = {};
+    flatten(query, q);
+    for (const [k, v] of Object.entries(q)) put(k, v);
     if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
       for (const [k, raw] of Object.entries(body)) {
         const part = (Array.isArray(raw) ? raw[0] : raw) as unknown;
-        if (part && typeof part === 'object' && (part as { type?: string }).type === 'file') params[k] = `[file ${(part as { filename?: string }).filename ?? ''}]`;
-        else if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') params[k] = String((part as { value?: unknown }).value ?? '');
-        else if (typeof part === 'string') params[k] = part;
+        if (part && typeof part === 'object' && (part as { type?: string }).type === 'file') put(k, `[file ${(part as { filename?: string }).filename ?? ''}]`);
+        else if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') put(k, String((part as { value?: unknown }).value ?? ''));
+        else if (typeof part === 'string') put(k, part);
       }
-    }
+    } else if (Buffer.isBuffer(body) && body.length) put('[body]', `[${body.length} bytes, not parameters]`);
   } catch {
     /* params stay partial */
   }
   if (typeof auth === 'string' && /^OAuth\s/i.test(auth)) {
     for (const m of auth.matchAll(/(oauth_[a-z_]+)="([^"]*)"/g)) {
       try {
-        params[m[1]] = decodeURIComponent(m[2]);
+        params[m[1]] = cut(decodeURIComponent(m[2]));
       } catch {
-        params[m[1]] = m[2];
+        params[m[1]] = cut(m[2]);
       }
     }
   }
-  for (const k of Object.keys(params)) if (SECRET_PARAMS.has(k)) params[k] = '***';
+  for (const k of Object.keys(params)) {
+    if (SECRET_PARAMS.has(k)) params[k] = '***';
+    else if (TOKEN_PARAMS.has(k)) params[k] = maskToken(params[k]);
+  }
   return params;
 }
 
-/** Parses ret/errcode from a rendered API body (JSON, JSONP or XML). */
-function retOf(payload: unknown): { ret?: number; errcode?: number } {
-  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return {};
-  const s = payload.toString().slice(0, 4096);
-  const num = (re: RegExp) => {
+/** Request headers as the journal shows them: credentials masked, values cut. */
+function journalHeaders(h: FastifyRequest['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  let n = 0;
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || n++ >= PARAMS_MAX) continue;
+    const s = Array.isArray(v) ? v.join(', ') : String(v);
+    if (SECRET_HEADERS.has(k)) out[k] = '***';
+    else if (k === 'authorization') out[k] = maskAuthorization(s);
+    else out[cut(k, 64)] = cut(s);
+  }
+  return out;
+}
+
+/** `OAuth k="v", …` with the signature masked and the token shortened; any other scheme's credentials masked. */
+function maskAuthorization(s: string): string {
+  if (!/^OAuth\s/i.test(s)) return s.replace(/^(\S+)\s.*$/s, '$1 ***');
+  return cut(
+    s.replace(/(oauth_[a-z_]+)="([^"]*)"/g, (all, k: string, v: string) => (SECRET_PARAMS.has(k) ? `${k}="***"` : TOKEN_PARAMS.has(k) ? `${k}="${maskToken(v)}"` : all)),
+  );
+}
+
+/** Outcome read from a rendered answer (JSON, JSONP, XML, url-encoded): envelope ret/errcode/msg or
+ * an OAuth 2.0 error/error_description. Only the head of the body is looked at. */
+export function outcomeOf(payload: string): { ret?: number; errcode?: number; msg?: string; oauthError?: boolean } {
+  const s = payload.slice(0, 4096);
+  const numOf = (re: RegExp) => {
     const m = re.exec(s);
     return m ? Number(m[1]) : undefined;
   };
-  if (s.trimStart().startsWith('<')) return { ret: num(/<ret>\s*(-?\d+)\s*<\/ret>/), errcode: num(/<errcode>\s*(-?\d+)\s*<\/errcode>/) };
-  return { ret: num(/"ret"\s*:\s*(-?\d+)/), errcode: num(/"errcode"\s*:\s*(-?\d+)/) };
+  const strOf = (re: RegExp) => {
+    const m = re.exec(s);
+    if (!m) return undefined;
+    try {
+      return JSON.parse(`"${m[1]}"`) as string;
+    } catch {
+      return m[1];
+    }
+  };
+  if (s.trimStart().startsWith('<')) {
+    const msg = /<msg>(?:<!\[CDATA\[)?([\s\S]*?)(?:\]\]>)?<\/msg>/.exec(s)?.[1];
+    return { ret: numOf(/<ret>\s*(-?\d+)\s*<\/ret>/), errcode: numOf(/<errcode>\s*(-?\d+)\s*<\/errcode>/), msg };
+  }
+  const ret = numOf(/"ret"\s*:\s*(-?\d+)/);
+  if (ret !== undefined) return { ret, errcode: numOf(/"errcode"\s*:\s*(-?\d+)/), msg: strOf(/"msg"\s*:\s*"((?:[^"\\]|\\.)*)"/) };
+  // OAuth 2.0 endpoints: {"error":100019,"error_description":"…"} (JSON or JSONP)
+  const error = numOf(/"error"\s*:\s*(-?\d+)/);
+  if (error !== undefined) return { ret: error, msg: strOf(/"error_description"\s*:\s*"((?:[^"\\]|\\.)*)"/), oauthError: true };
+  return {};
 }
 
+/** Entries kept once the journal is over its bounds; a batch goes at once (a splice per request copies the array). */
+function trim(state: ControlState, ctl: WorldControl): void {
+  const j = ctl.journal;
+  if (j.length <= state.journalMax + 1024 && ctl.journalBytes <= state.journalMaxBytes) return;
+  let drop = Math.max(0, j.length - state.journalMax);
+  let bytes = ctl.journalBytes;
+  for (let i = 0; i < drop; i++) bytes -= sizeOf(j[i]);
+  // over the byte bound: down to 90% of it, so the next entries do not trim again at once
+  while (bytes > state.journalMaxBytes * 0.9 && drop < j.length) bytes -= sizeOf(j[drop++]);
+  j.splice(0, drop);
+  ctl.journalBytes = bytes;
+}
+
+const sizes = new WeakMap<JournalEntry, number>();
+const sizeOf = (e: JournalEntry): number => sizes.get(e) ?? 0;
+/** Estimated bytes an entry holds: its strings (JS strings of one-byte text: a byte a character) plus a fixed overhead. */
+function measure(e: JournalEntry): number {
+  let n = 400 + e.path.length + e.host.length + (e.msg?.length ?? 0) + e.response.body.length;
+  for (const o of [e.params, e.headers]) for (const [k, v] of Object.entries(o)) n += k.length + v.length + 32;
+  if (e.diagnosis) n += JSON.stringify(e.diagnosis).length;
+  return n;
+}
+
+/** Index of the oldest entry the journal shows (those before it wait for the next trim). */
+export const journalStart = (state: ControlState, ctl: WorldControl): number => Math.max(0, ctl.journal.length - state.journalMax);
+
+/** The filters of journal reads and verify. */
+const FILTERS = ['world', 'path', 'user', 'app', 'method', 'status', 'ret', 'errcode', 'ok', 'param', 'since'] as const;
+function matcher(o: Record<string, unknown>): (e: JournalEntry) => boolean {
+  const path = str(o.path, 'path');
+  const user = str(o.user, 'user');
+  const app = str(o.app, 'app');
+  const method = str(o.method, 'method')?.toUpperCase();
+  const status = num(o.status, 'status', { int: true });
+  const ret = num(o.ret, 'ret', { int: true });
+  const errcode = num(o.errcode, 'errcode', { int: true });
+  const okRaw = str(o.ok, 'ok');
+  if (okRaw !== undefined && !['true', 'false', '1', '0'].includes(okRaw)) throw new Refusal(400, 'ok must be a boolean');
+  const ok = okRaw === undefined ? undefined : okRaw === 'true' || okRaw === '1';
+  const since = num(o.since, 'since', { int: true, min: 0 }) ?? 0;
+  // param=k=v (repeatable, or an object in a JSON body): the call carried that parameter value
+  const params: [string, string][] = [];
+  const rawParams = o.param === undefined ? [] : Array.isArray(o.param) ? o.param : typeof o.param === 'object' && o.param ? Object.entries(o.param).map(([k, v]) => `${k}=${String(v)}`) : [o.param];
+  for (const p of rawParams) {
+    const s = String(p);
+    const i = s.indexOf('=');
+    if (i <= 0) throw new Refusal(400, 'param must be name=value');
+    params.push([s.slice(0, i), s.slice(i + 1)]);
+  }
+  return (e) =>
+    e.seq > since &&
+    (!path || e.path === path || (path.endsWith('*') && e.path.startsWith(path.slice(0, -1)))) &&
+    (!user || e.user === user) &&
+    (!app || e.app === app) &&
+    (!method || e.method === method) &&
+    (status === undefined || e.status === status) &&
+    (ret === undefined || e.ret === ret) &&
+    (errcode === undefined || e.errcode === errcode) &&
+    (ok === undefined || e.ok === ok) &&
+    params.every(([k, v]) => e.params[k] === v);
+}
+
+/** The journal filters (FILTERS) as query parameters. */
+const FILTER_QUERY: Record<string, Record<string, unknown>> = {
+  world: WORLD_FIELD,
+  path: { type: 'string', description: 'an API path; a trailing * matches a prefix' },
+  user: { type: 'string', description: 'account name of the caller' },
+  app: { type: 'string', description: 'appid / consumer key of the caller' },
+  method: { type: 'string' },
+  status: { type: 'integer' },
+  ret: { type: 'integer' },
+  errcode: { type: 'integer' },
+  ok: { type: 'boolean', description: 'false: refusals only' },
+  param: { type: 'string', description: 'name=value: the call carried that parameter value' },
+  since: { type: 'integer', minimum: 0, description: 'only entries after this seq (the last of an earlier answer)' },
+};
 const JOURNAL_DOC: ControlDoc = {
-  summary: 'the request journal, newest first',
-  query: {
-    path: { type: 'string', description: 'an API path; a trailing * matches a prefix' },
-    user: { type: 'string', description: 'account name of the caller' },
-    method: { type: 'string' },
-    world: WORLD_FIELD,
-    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
-  },
+  summary: 'the request journal, newest first, filtered',
+  query: { ...FILTER_QUERY, limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 } },
   example: { path: '/api/*', limit: 10 },
   answer: {
     type: 'object',
-    required: ['total', 'entries'],
+    required: ['total', 'last', 'entries'],
     properties: {
       total: { type: 'integer' },
+      last: { type: 'integer' },
       entries: {
         type: 'array',
         items: {
           type: 'object',
-          required: ['seq', 'time', 'at', 'method', 'path', 'status'],
+          required: ['seq', 'time', 'at', 'method', 'path', 'status', 'ok'],
           properties: {
             seq: { type: 'integer' },
             time: { type: 'integer' },
             at: { type: 'string' },
             method: { type: 'string' },
             host: { type: 'string' },
+            listener: { type: 'string' },
             path: { type: 'string' },
-            params: { type: 'object', additionalProperties: true },
+            params: { type: 'object', additionalProperties: { type: 'string' } },
+            headers: { type: 'object', additionalProperties: { type: 'string' } },
+            app: { type: 'string', nullable: true },
             user: { type: 'string', nullable: true },
-            world: { type: 'string', nullable: true },
+            world: { type: 'string' },
             status: { type: 'integer' },
+            ok: { type: 'boolean' },
             ret: { type: 'integer', nullable: true },
             errcode: { type: 'integer', nullable: true },
+            msg: { type: 'string', nullable: true },
             ms: { type: 'number' },
+            response: { type: 'object', properties: { type: { type: 'string' }, bytes: { type: 'integer' }, body: { type: 'string' }, truncated: { type: 'boolean' } } },
+            diagnosis: { type: 'object', additionalProperties: true },
           },
         },
       },
     },
   },
 };
+const VERIFY_DOC: ControlDoc = {
+  summary: 'count the journaled calls matching the filters (since a seq): a test asserts what its app sent',
+  query: FILTER_QUERY,
+  example: { path: '/api/t/add', ok: true },
+  answer: { type: 'object', required: ['count', 'last'], properties: { count: { type: 'integer' }, last: { type: 'integer', nullable: true } } },
+};
 const JOURNAL_CLEAR_DOC: ControlDoc = { summary: 'clear the request journal', answer: { type: 'object', required: ['cleared'], properties: { cleared: { type: 'integer' } } } };
 
-export function registerJournal({ app, state, route }: Control): void {
-  app.addHook('onSend', (req, _reply, payload, done) => {
-    if (!req.url.startsWith(PREFIX) && !req.journalRet) req.journalRet = retOf(payload);
+export function registerJournal({ app, state, route, scope, scopeOfWorld }: Control): void {
+  // the answer's body is summarised as it is sent: the entry never holds the payload itself
+  const answers = new WeakMap<FastifyRequest, JournalEntry['response'] & ReturnType<typeof outcomeOf>>();
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!req.url.startsWith(PREFIX)) {
+      const type = String(reply.getHeader('content-type') ?? '');
+      let text: string | undefined;
+      let bytes = 0;
+      if (typeof payload === 'string') {
+        text = payload;
+        bytes = Buffer.byteLength(payload);
+      } else if (Buffer.isBuffer(payload)) {
+        bytes = payload.length;
+        if (/^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded))/.test(type)) text = payload.subarray(0, BODY_MAX * 4).toString();
+      }
+      const body = text === undefined ? (payload == null ? '' : `[${bytes ? `${bytes} bytes ` : ''}${type || 'binary'}]`) : cut(text, BODY_MAX);
+      answers.set(req, { type, bytes, body, truncated: text !== undefined && text.length > BODY_MAX, ...(text !== undefined ? outcomeOf(text) : {}) });
+    }
     done(null, payload);
   });
 
   app.addHook('onResponse', (req, reply, done) => {
     try {
-      journal(req, reply);
+      if (!req.url.startsWith(PREFIX)) record(req, reply);
+    } catch (e) {
+      req.log.error(e, 'journal');
     } finally {
       done();
     }
   });
-  const journal = (req: FastifyRequest, reply: FastifyReply): void => {
-    if (req.url.startsWith(PREFIX)) return;
-    const w = req.world ?? app.world;
-    let worldId = 'default';
-    if (state.worlds.size) for (const iso of state.worlds.values()) if (iso.world === w) worldId = iso.id;
-    const r = req.journalRet ?? {};
-    const nowMs = w.clock.nowMs();
-    // parameters are flattened and masked when the journal is read (most entries never are);
-    // a multipart body is summarised now so its file bytes are not kept
-    const query = req.query;
-    const body = req.isMultipart() ? journalParams(undefined, req.body, undefined) : req.body;
-    const auth = req.headers.authorization;
-    state.journal.push({
+  const record = (req: FastifyRequest, reply: FastifyReply): void => {
+    const s = scopeOfWorld(req.world ?? app.world);
+    const answer = answers.get(req);
+    // the route's own outcome (server/api.ts) first, else what the answer's body says
+    const r = { ...answer, ...req.journalRet };
+    const nowMs = s.world.clock.nowMs();
+    const params = journalParams(req.query, req.body, req.headers.authorization);
+    const status = reply.statusCode;
+    const ret = r.ret ?? null;
+    const entry: JournalEntry = {
       seq: ++state.journalSeq,
       time: Math.floor(nowMs / 1000),
-      get at() {
-        return new Date(nowMs).toISOString();
-      },
+      at: new Date(nowMs).toISOString(),
       method: req.method,
-      host: String(req.headers.host ?? ''),
-      path: pathOf(req.url),
-      get params() {
-        return journalParams(query, body, auth);
-      },
+      host: cut(String(req.headers.host ?? ''), 256),
+      listener: listenerOf(req),
+      path: cut(pathOf(req.url), 512),
+      params,
+      headers: journalHeaders(req.headers),
+      app: params.oauth_consumer_key ?? params.client_id ?? null,
       user: req.journalUser ?? null,
-      world: worldId,
-      status: reply.statusCode,
-      ret: r.ret ?? null,
+      world: s.id,
+      status,
+      ok: status < 400 && (ret === null || ret === 0) && !answer?.oauthError,
+      ret,
       errcode: r.errcode ?? null,
+      msg: r.msg !== undefined ? cut(r.msg, VALUE_MAX) : null,
       ms: Math.round(reply.elapsedTime * 100) / 100,
-    });
-    // trimmed in batches: a splice per request once full costs a copy of the whole journal
-    if (state.journal.length > state.journalMax + 1024) state.journal.splice(0, journalStart(state));
+      response: { type: answer?.type ?? '', bytes: answer?.bytes ?? 0, body: answer?.body ?? '', truncated: answer?.truncated ?? false },
+      ...(req.journalDiagnosis ? { diagnosis: req.journalDiagnosis } : {}),
+    };
+    const size = measure(entry);
+    sizes.set(entry, size);
+    s.ctl.journal.push(entry);
+    s.ctl.journalBytes += size;
+    trim(state, s.ctl);
   };
 
-  route('GET', 'journal', (_req, _reply, o) => {
-    const path = str(o.path, 'path');
-    const user = str(o.user, 'user');
-    const method = str(o.method, 'method')?.toUpperCase();
-    const world = str(o.world, 'world');
+  route('GET', 'journal', [...FILTERS, 'limit'], (_req, _reply, o) => {
+    const { ctl } = scope(o);
+    const match = matcher(o);
     const limit = num(o.limit, 'limit', { int: true, min: 1, max: 10000 }) ?? 100;
     const out: JournalEntry[] = [];
-    const first = journalStart(state);
-    for (let i = state.journal.length - 1; i >= first && out.length < limit; i--) {
-      const e = state.journal[i];
-      if (path && e.path !== path && !(path.endsWith('*') && e.path.startsWith(path.slice(0, -1)))) continue;
-      if (user && e.user !== user) continue;
-      if (method && e.method !== method) continue;
-      if (world && e.world !== world) continue;
-      out.push(e);
+    let total = 0;
+    for (let i = ctl.journal.length - 1, first = journalStart(state, ctl); i >= first; i--) {
+      const e = ctl.journal[i];
+      if (!match(e)) continue;
+      total++;
+      if (out.length < limit) out.push(e);
     }
-    return { total: state.journal.length - first, entries: out.map((e) => ({ ...e, at: e.at, params: e.params })) };
+    // newest first; `last` is the cursor for the next since=
+    return { total, last: state.journalSeq, entries: out };
   }, JOURNAL_DOC);
-  route('DELETE', 'journal', () => {
-    const n = state.journal.length - journalStart(state);
-    state.journal.length = 0;
+  // "how many calls matched … since seq N": a test's assertion without reading entries
+  route('GET', 'journal/verify', FILTERS, (_req, _reply, o) => {
+    const { ctl } = scope(o);
+    const match = matcher(o);
+    let count = 0;
+    let lastSeq: number | null = null;
+    for (let i = journalStart(state, ctl); i < ctl.journal.length; i++) {
+      if (match(ctl.journal[i])) {
+        count++;
+        lastSeq = ctl.journal[i].seq;
+      }
+    }
+    return { count, last: lastSeq };
+  }, VERIFY_DOC);
+  route('DELETE', 'journal', ['world'], (_req, _reply, o) => {
+    const { ctl } = scope(o);
+    const n = ctl.journal.length - journalStart(state, ctl);
+    ctl.journal.length = 0;
+    ctl.journalBytes = 0;
     return { cleared: n };
   }, JOURNAL_CLEAR_DOC);
 }

@@ -1,10 +1,12 @@
-// Saved states: POST /_emulator/reset, snapshots (save, list, restore, delete), export/import.
+// Saved states: POST /_emulator/reset, snapshots (save, list, restore, delete), export/import,
+// each on the world named by world= (an isolated world keeps its id and credentials throughout).
 // The store work (images, copies, row dumps) lives in db/images.ts and db/transfer.ts.
 import { World } from '../../db/world.js';
 import type { Clock } from '../../db/clock.js';
 import { copyInto, dropImage, imageBytes, imageSize, restoreFile, saveImage, worldFromImage, type Image } from '../../db/images.js';
 import { exportWorld, importWorld, worldCounts } from '../../db/transfer.js';
 import { bool, Refusal, type Control, type ControlDoc, COUNTS, WORLD_FIELD } from './context.js';
+import { isolatedWorld } from './worlds.js';
 
 const SNAP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -40,7 +42,7 @@ const IMPORT_DOC: ControlDoc = {
   answer: { type: 'object', required: ['imported', 'counts'], properties: { imported: { type: 'boolean' }, counts: COUNTS } },
 };
 
-export function registerSaved({ app, state, route, targetWorld }: Control): void {
+export function registerSaved({ app, state, route, scope }: Control): void {
   // the old world is not closed: a request that started on it (e.g. awaiting a multipart body)
   // may still read it; it is freed once nothing references it
   // a file-backed store is rewritten in place (so the file keeps the state), an in-memory one swapped
@@ -70,49 +72,59 @@ export function registerSaved({ app, state, route, targetWorld }: Control): void
   };
   app.addHook('onClose', (_app, done) => {
     dropImage(state.template);
-    for (const s of state.snapshots.values()) dropImage(s.image);
-    state.snapshots.clear();
+    for (const ctl of [state.main, ...[...state.worlds.values()].map((i) => i.ctl)]) {
+      for (const s of ctl.snapshots.values()) dropImage(s.image);
+      ctl.snapshots.clear();
+    }
     done();
   });
 
-  route('POST', 'reset', async (_req, _reply, o) => {
+  route('POST', 'reset', ['world', 'keepClock'], async (_req, _reply, o) => {
     const started = process.hrtime.bigint();
+    const s = scope(o);
     const keepClock = bool(o.keepClock, 'keepClock') ?? false;
-    const clock = app.world.clock;
+    const clock = s.world.clock;
     if (!keepClock) clock.reset();
-    await restore(state.template, clock);
-    return { status: 'reset', ms: Number(process.hrtime.bigint() - started) / 1e6, counts: worldCounts(app.world) };
+    if (s.iso) s.iso.world = isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock);
+    else await restore(state.template, clock);
+    return { status: 'reset', world: s.id, ms: Number(process.hrtime.bigint() - started) / 1e6, counts: worldCounts(scope(o).world) };
   }, RESET_DOC);
 
-  route('POST', 'snapshots/:name', (req) => {
+  route('POST', 'snapshots/:name', ['world'], (req, _reply, o) => {
     const name = (req.params as { name: string }).name;
     if (!SNAP_NAME.test(name)) throw new Refusal(400, 'snapshot name must be 1-64 of A-Z a-z 0-9 _ . -');
-    const image = saveImage(app.world.db);
-    const created = app.world.clock.now();
-    const old = state.snapshots.get(name);
-    state.snapshots.set(name, { image, created });
+    const { world, ctl } = scope(o);
+    const image = saveImage(world.db);
+    const created = world.clock.now();
+    const old = ctl.snapshots.get(name);
+    ctl.snapshots.set(name, { image, created });
     if (old) dropImage(old.image);
     return { name, created, bytes: imageSize(image) };
   }, SNAPSHOT_DOC);
-  route('POST', 'snapshots/:name/restore', async (req) => {
+  route('POST', 'snapshots/:name/restore', ['world'], async (req, _reply, o) => {
     const name = (req.params as { name: string }).name;
-    const s = state.snapshots.get(name);
+    const { world, ctl, iso } = scope(o);
+    const s = ctl.snapshots.get(name);
     if (!s) throw new Refusal(404, `no snapshot ${name}`);
-    await restore(s.image, app.world.clock);
-    return { name, restored: true, counts: worldCounts(app.world) };
+    if (iso) iso.world = worldFromImage(imageBytes(s.image), world.clock);
+    else await restore(s.image, world.clock);
+    return { name, restored: true, counts: worldCounts(scope(o).world) };
   }, RESTORE_DOC);
-  route('GET', 'snapshots', () => ({ snapshots: [...state.snapshots].map(([name, s]) => ({ name, created: s.created, bytes: imageSize(s.image) })) }), SNAPSHOTS_DOC);
-  route('DELETE', 'snapshots/:name', (req) => {
+  route('GET', 'snapshots', ['world'], (_req, _reply, o) => ({ snapshots: [...scope(o).ctl.snapshots].map(([name, s]) => ({ name, created: s.created, bytes: imageSize(s.image) })) }), SNAPSHOTS_DOC);
+  route('DELETE', 'snapshots/:name', ['world'], (req, _reply, o) => {
     const name = (req.params as { name: string }).name;
-    const s = state.snapshots.get(name);
+    const { ctl } = scope(o);
+    const s = ctl.snapshots.get(name);
     if (!s) throw new Refusal(404, `no snapshot ${name}`);
-    state.snapshots.delete(name);
+    ctl.snapshots.delete(name);
     dropImage(s.image);
     return { name, deleted: true };
   }, SNAPSHOT_DELETE_DOC);
 
-  route('GET', 'export', (_req, _reply, o) => exportWorld(targetWorld(o)), EXPORT_DOC);
-  route('POST', 'import', (req) => {
+  route('GET', 'export', ['world'], (_req, _reply, o) => exportWorld(scope(o).world), EXPORT_DOC);
+  // the body is the export itself: its keys are the known parameters
+  route('POST', 'import', ['world', 'schemaVersion', 'tables'], (req, _reply, o) => {
+    const { world, iso } = scope(o);
     const b = req.body;
     let data: unknown;
     try {
@@ -120,7 +132,9 @@ export function registerSaved({ app, state, route, targetWorld }: Control): void
     } catch {
       throw new Refusal(400, 'body is not valid JSON');
     }
-    swap(importWorld(data, app.world.clock));
-    return { imported: true, counts: worldCounts(app.world) };
+    const w = importWorld(data, world.clock);
+    if (iso) iso.world = w;
+    else swap(w);
+    return { imported: true, counts: worldCounts(scope(o).world) };
   }, IMPORT_DOC);
 }

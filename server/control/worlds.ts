@@ -3,20 +3,38 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { World } from '../../db/world.js';
+import type { Image } from '../../db/images.js';
+import { Clock } from '../../db/clock.js';
 import { imageBytes, worldFromImage } from '../../db/images.js';
 import { hex32, hex32lower } from '../../db/ids.js';
 import { worldCounts } from '../../db/transfer.js';
 import { FIXTURES } from '../../seed/generate.js';
 import { flatten } from '../args.js';
 import { uniqueDigits } from './issuance.js';
-import { PREFIX, Refusal, type Control, type ControlDoc } from './context.js';
+import { newWorldControl, PREFIX, Refusal, type Control, type WorldControl, type ControlDoc } from './context.js';
 
 export interface IsolatedWorld {
   id: string;
+  /** replaced by reset, snapshot restore and import (world=id); the id and credentials stay */
   world: World;
   created: number;
   graph: { appid: string; secret: string };
   weibo: { consumer_key: string; consumer_secret: string };
+  /** its own journal, faults and snapshots */
+  ctl: WorldControl;
+}
+
+/** The template's world plus an isolated world's two apps (what it starts as and resets to). */
+export function isolatedWorld(template: Image, graph: IsolatedWorld['graph'], weibo: IsolatedWorld['weibo'], clock = new Clock()): World {
+  return addApps(worldFromImage(imageBytes(template), clock), graph, weibo);
+}
+function addApps(w: World, graph: IsolatedWorld['graph'], weibo: IsolatedWorld['weibo']): World {
+  const g = FIXTURES.graphApp;
+  w.tx(() => {
+    w.apps.create({ appid: graph.appid, secret: graph.secret, name: g.name, platform: 'graph', redirectUris: [...g.redirectUris], grantedApis: [...g.grantedApis], unionid: g.unionid });
+    w.apps.create({ appid: weibo.consumer_key, secret: weibo.consumer_secret, name: FIXTURES.weiboApp.name, platform: 'weibo', redirectUris: [...FIXTURES.weiboApp.redirectUris] });
+  });
+  return w;
 }
 
 /** Pulls the credentials that pick a world out of a request: query, body, OAuth Authorization header. */
@@ -118,30 +136,25 @@ export function registerWorlds({ app, state, route }: Control): void {
     }
   };
 
-  route('POST', 'worlds', () => {
+  route('POST', 'worlds', [], () => {
     const started = process.hrtime.bigint();
-    const w = worldFromImage(imageBytes(state.template));
-    const taken = (id: string) => state.registry.has(id) || !!app.world.apps.get(id) || !!w.apps.get(id);
-    const graphId = uniqueDigits('1018', taken);
-    const weiboId = uniqueDigits('8018', taken);
-    const g = FIXTURES.graphApp;
-    const graph = w.tx(() =>
-      w.apps.create({ appid: graphId, secret: hex32(), name: g.name, platform: 'graph', redirectUris: [...g.redirectUris], grantedApis: [...g.grantedApis], unionid: g.unionid }),
-    );
-    const weibo = w.tx(() =>
-      w.apps.create({ appid: weiboId, secret: hex32lower(), name: FIXTURES.weiboApp.name, platform: 'weibo', redirectUris: [...FIXTURES.weiboApp.redirectUris] }),
-    );
+    // ids taken anywhere: the registry, the default world, and the template the new world copies
+    const fresh = worldFromImage(imageBytes(state.template));
+    const taken = (id: string) => state.registry.has(id) || !!app.world.apps.get(id) || !!fresh.apps.get(id);
+    const graph = { appid: uniqueDigits('1018', taken), secret: hex32() };
+    const weibo = { consumer_key: uniqueDigits('8018', taken), consumer_secret: hex32lower() };
+    const w = addApps(fresh, graph, weibo);
     let id: string;
     do id = 'w' + randomBytes(6).toString('hex');
     while (state.worlds.has(id));
-    const iso: IsolatedWorld = { id, world: w, created: Date.now(), graph: { appid: graph.appid, secret: graph.secret }, weibo: { consumer_key: weibo.appid, consumer_secret: weibo.secret } };
+    const iso: IsolatedWorld = { id, world: w, created: Date.now(), graph, weibo, ctl: newWorldControl() };
     state.worlds.set(id, iso);
     state.registry.set(graph.appid, id);
-    state.registry.set(weibo.appid, id);
+    state.registry.set(weibo.consumer_key, id);
     return { id, graph: iso.graph, weibo: iso.weibo, ms: Number(process.hrtime.bigint() - started) / 1e6 };
   }, WORLD_DOC);
-  route('GET', 'worlds', () => ({ worlds: [...state.worlds.values()].map((i) => ({ id: i.id, graph: i.graph, weibo: i.weibo, counts: worldCounts(i.world) })) }), WORLDS_DOC);
-  route('DELETE', 'worlds/:id', (req) => {
+  route('GET', 'worlds', [], () => ({ worlds: [...state.worlds.values()].map((i) => ({ id: i.id, graph: i.graph, weibo: i.weibo, counts: worldCounts(i.world) })) }), WORLDS_DOC);
+  route('DELETE', 'worlds/:id', [], (req) => {
     const id = (req.params as { id: string }).id;
     const iso = state.worlds.get(id);
     if (!iso) throw new Refusal(404, `no world ${id}`);

@@ -60,6 +60,9 @@ t.test('console in chromium: users, tweets, relations, tokens, journal, reset', 
   // and a new relation (the table shows the newest follows first)
   const relRes = await app.inject({ method: 'POST', url: '/_emulator/relations', payload: { fan: 'dave', idol: 'erin', special: true } });
   t.equal(relRes.statusCode, 200, relRes.body);
+  // and an open.t.qq.com OAuth 2.0 token (it lives beside graph.qq.com's in oauth2_tokens)
+  const v2 = await app.inject({ method: 'POST', url: '/_emulator/tokens/weibo', payload: { user: 'bob', flavour: 'oauth2' } });
+  t.equal(v2.statusCode, 200, v2.body);
 
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.teardown(() => browser.close());
@@ -80,6 +83,8 @@ t.test('console in chromium: users, tweets, relations, tokens, journal, reset', 
   const rel = await page.$$eval('#relations tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
   t.ok(rel.some((r) => r[0] === 'dave' && r[1] === 'erin' && r[2] === 'yes'), 'dave follows erin specially');
   t.ok((await column('tokens', 3)).includes('alice'), 'the weibo token of alice is listed');
+  const v2Row = await page.$$eval('#tokens tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+  t.ok(v2Row.some((r) => r[0] === 'weibo OAuth 2.0' && r[1] === v2.json().access_token), 'the OAuth 2.0 token is labelled weibo, not graph');
   t.ok((await column('journal', 5)).includes('/api/t/add'), 'a journal row for the post');
 
   await page.click('#reset');

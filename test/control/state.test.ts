@@ -212,7 +212,7 @@ t.test('a file-backed store saves states as file copies and puts them back with 
   t.equal((await tweet('before snapshot')).json().ret, 0);
   const snap = (await fpost('/_emulator/snapshots/f')).json();
   t.ok(snap.bytes > 0, `snapshot of ${snap.bytes} bytes`);
-  t.equal(fapp.control.snapshots.get('f')!.image.kind, 'file');
+  t.equal(fapp.control.main.snapshots.get('f')!.image.kind, 'file');
   t.equal((await tweet('after snapshot')).json().ret, 0);
   t.equal(otherTweets(), seeded + 2);
   t.equal((await fpost('/_emulator/snapshots/f/restore')).statusCode, 200);
@@ -243,7 +243,7 @@ t.test('a file-backed store saves states as file copies and puts them back with 
   const exported = (await fapp.inject({ method: 'GET', url: `/_emulator/export?world=${iso.json().id}` })).json();
   t.equal(exported.tables.tweets.length, seeded, 'an isolated world from the file template holds the seeded tweets');
   t.equal((await fapp.inject({ method: 'DELETE', url: '/_emulator/snapshots/f' })).statusCode, 200);
-  t.notOk(fapp.control.snapshots.has('f'));
+  t.notOk(fapp.control.main.snapshots.has('f'));
 });
 
 t.test('a file store in a folder where TMPDIR is not writable still saves and restores its states', async (t) => {

@@ -102,15 +102,25 @@ t.test('isolated worlds: multipart uploads route by body credentials; picture li
 t.test('admin token guards every control path', async (t) => {
   const guarded = await (await import('../helpers.js')).build({ adminToken: 's3cret' });
   t.teardown(() => guarded.close());
-  for (const [method, url] of [['GET', '/_emulator/health'], ['GET', '/_emulator/info'], ['POST', '/_emulator/reset'], ['GET', '/_emulator/journal']] as const) {
+  for (const [method, url] of [['GET', '/_emulator/info'], ['POST', '/_emulator/reset'], ['GET', '/_emulator/journal'], ['GET', '/_emulator/journal/verify'], ['POST', '/_emulator/health']] as const) {
     const none = await guarded.inject({ method, url });
-    t.equal(none.statusCode, 401, `${url} without token`);
+    t.equal(none.statusCode, 401, `${method} ${url} without token`);
     t.match(none.json().error, /Bearer/);
     const wrong = await guarded.inject({ method, url, headers: { authorization: 'Bearer nope' } });
     t.equal(wrong.statusCode, 401, `${url} wrong token`);
+    t.equal((await guarded.inject({ method, url, headers: { authorization: 'Bearer s3cret2' } })).statusCode, 401, `${url} longer token`);
+    t.equal((await guarded.inject({ method, url, headers: { authorization: 'Basic s3cret' } })).statusCode, 401, `${url} other scheme`);
     const ok = await guarded.inject({ method, url, headers: { authorization: 'Bearer s3cret' } });
-    t.equal(ok.statusCode, 200, `${url} with token`);
+    t.equal(ok.statusCode, url.endsWith('health') ? 404 : 200, `${url} with token`);
+    // the scheme is case-insensitive (RFC 9110 §11.1)
+    for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+      t.equal((await guarded.inject({ method, url, headers: { authorization: `${scheme} s3cret` } })).statusCode, url.endsWith('health') ? 404 : 200, `${url} with ${scheme}`);
+    }
   }
+  // health holds nothing: a readiness loop needs no token
+  const health = await guarded.inject({ method: 'GET', url: '/_emulator/health' });
+  t.equal(health.statusCode, 200, 'GET /_emulator/health without token');
+  t.same(health.json(), { status: 'ok' });
   const info = (await guarded.inject({ method: 'GET', url: '/_emulator/info', headers: { authorization: 'Bearer s3cret' } })).json();
   t.equal(info.config.adminToken, true, 'info says a token is set, not which');
   // API paths are not affected

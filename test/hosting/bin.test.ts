@@ -1,7 +1,7 @@
 // The `tencent-open-emulator` command (package.json bin → bin/tencent-open-emulator.js).
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { execSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -37,4 +37,30 @@ t.test('an unknown flag prints the usage on stderr and exits 2', async (t) => {
   t.match(r.stderr, /no-such-flag/);
   t.match(r.stderr, /Usage: tencent-open-emulator/);
   t.equal(r.stdout, '');
+});
+
+t.test('the one-file bundle (`npm run bundle`, what `npm start` runs) starts healthy on the seeded world', async (t) => {
+  // the package's own bundle command, written beside dist/'s bundle so it finds package.json the same way
+  const out = join(root, 'dist', `.bundle-test-${process.pid}.js`);
+  t.teardown(() => rmSync(out, { force: true }));
+  const cmd = (pkg.scripts.bundle as string).replace('--outfile=dist/tencent-open-emulator.js', `--outfile=${out}`);
+  t.not(cmd, pkg.scripts.bundle, 'the bundle script names its outfile');
+  execSync(cmd, { cwd: root, env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [out, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => child.kill());
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    const on = (d: Buffer) => {
+      text += d;
+      const m = /listening on http:\/\/[^\s]*:(\d+)/.exec(text);
+      if (m) resolve(Number(m[1]));
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.once('exit', (c) => reject(new Error(`exited ${c}: ${text}`)));
+  });
+  const info = (await (await fetch(`http://127.0.0.1:${port}/_emulator/info`)).json()) as { version: string; counts: Record<string, number> };
+  t.equal(info.version, pkg.version, 'finds package.json from dist/');
+  t.equal(info.counts.users, 40);
+  t.equal(info.counts.tweets, 3000);
 });

@@ -291,6 +291,7 @@ t.test('start.ts prints every address; bin/healthcheck.js follows EMU_CONTROL_PO
   t.match(out, `control port http://127.0.0.1:${cp}`);
   t.match(out, `graph port http://127.0.0.1:${gp}`);
   t.match(out, `weibo port http://127.0.0.1:${wp}`);
+  t.match(out, `console http://127.0.0.1:${cp}/_emulator/console · docs http://127.0.0.1:${cp}/_emulator/docs`, 'the console and docs URLs, on the control port');
   t.equal((await get(`http://127.0.0.1:${cp}/_emulator/health`)).status, 200);
   t.equal((await get(`${main}/_emulator/health`)).status, 404);
   t.match(JSON.parse((await get(`http://127.0.0.1:${gp}/oauth2.0/me?fmt=json`)).body), { error: 100007 });

@@ -2,7 +2,9 @@
 // XML 1.0 forbids, parameter floods, cut multipart fields, picture paths, Host and method
 // refusals, the rate table's memory. Each case speaks HTTP through app.inject.
 import t from 'tap';
-import { build, weiboCreds, signed, graphCreds, graphGet, graphPost, parseXml } from '../helpers.js';
+import { build, weiboCreds, signed, graphCreds, graphGet, graphPost, parseXml, oauthParams, sign, qs, type WeiboCreds } from '../helpers.js';
+import type { FastifyInstance } from 'fastify';
+import { rateTableSize } from '../../server/api.js';
 import { xml10Problem } from './xml10.js';
 
 const app = await build();
@@ -94,4 +96,79 @@ t.test('item 7: too many multipart files / fields says which', async (t) => {
     t.equal(b.ret, 1, `too many ${what}: ret 1`);
     t.match(b.msg, re, `too many ${what}: ${b.msg}`);
   }
+});
+
+t.test('item 7: picture paths with malformed or over-long keys are a missing picture (404)', async (t) => {
+  for (const url of ['/mblogpic/%zz', `/mblogpic/${'a'.repeat(300)}`, `/mbloghead/${'b'.repeat(300)}/100`, '/qzonepic/%E4%B8/b', '/open.t.qq.com/mblogpic/%zz/160', '/mblogpic/0123']) {
+    const res = await app.inject({ method: 'GET', url });
+    t.equal(res.statusCode, 404, `${url.slice(0, 40)}: 404`);
+    t.equal(res.body, 'no such picture');
+  }
+  const api = (await app.inject({ method: 'GET', url: '/api/t/del%zz' })).json();
+  t.equal(api.ret, 1, 'a malformed API path is still a parameter error');
+});
+
+t.test('item 7: two Host headers are refused with 400 in the envelope', async (t) => {
+  const two = await app.inject({ method: 'GET', url: `/user/get_user_info?${graphQs}`, headers: { host: ['graph.qq.com', 'evil.example'] as unknown as string } });
+  t.equal(two.statusCode, 400);
+  t.same(two.json(), { ret: 1, msg: 'error param: more than one Host header' });
+  const weibo = await app.inject({ method: 'GET', url: '/api/user/info?format=xml', headers: { host: ['open.t.qq.com', 'open.t.qq.com'] as unknown as string } });
+  t.equal(weibo.statusCode, 400);
+  t.match(weibo.body, /<ret>1<\/ret>/, 'in the weibo envelope, as XML when asked');
+  t.equal((await app.inject({ method: 'GET', url: `/user/get_user_info?${graphQs}`, headers: { host: 'graph.qq.com' } })).json().ret, 0, 'one Host is served');
+});
+
+t.test('item 7: methods the APIs do not document answer 405 in the envelope', async (t) => {
+  for (const [method, url, keys] of [['TRACE', '/user/get_user_info', ['ret', 'msg']], ['PUT', '/api/t/add', ['data', 'errcode', 'msg', 'ret']], ['DELETE', '/oauth2.0/me', ['ret', 'msg']], ['PATCH', '/no/such/path', ['ret', 'msg']], ['OPTIONS', '/api/t/show', ['data', 'errcode', 'msg', 'ret']]] as const) {
+    const res = await app.inject({ method, url });
+    t.equal(res.statusCode, 405, `${method} ${url}: 405`);
+    t.equal(res.headers.allow, 'GET, HEAD, POST');
+    const body = res.json();
+    t.same(Object.keys(body), keys, 'the platform envelope');
+    t.match(body.msg, `method not allowed: ${method}`);
+  }
+  t.equal((await app.inject({ method: 'HEAD', url: `/user/get_user_info?${graphQs}` })).statusCode, 200, 'HEAD is served');
+});
+
+/** A signed GET whose signature covers `signedFor`, sent with Host `internal:8080` and the given forwarded headers. */
+function proxied(a: FastifyInstance, c: WeiboCreds, signedFor: string, fwd: Record<string, string>) {
+  const o = oauthParams({ consumerKey: c.consumerKey, token: c.token }, { format: 'json' }, a.world.clock.now());
+  const sig = sign('GET', `${signedFor}/api/user/info`, o, c.consumerSecret, c.secret);
+  return a.inject({ method: 'GET', url: `/api/user/info?${qs({ ...o, oauth_signature: sig })}`, headers: { host: 'internal:8080', ...fwd } });
+}
+
+t.test('item 7: X-Forwarded-Host/-Proto are trusted for base strings, unless trustProxy is off', async (t) => {
+  const fwd = { 'x-forwarded-host': 'open.t.qq.com', 'x-forwarded-proto': 'https' };
+  t.equal((await proxied(app, alice, 'https://open.t.qq.com', fwd)).json().ret, 0, 'trusted (default): signed for the forwarded URL');
+  const strict = await build({ trustProxy: false });
+  t.teardown(() => strict.close());
+  const c = weiboCreds(strict, 'alice');
+  t.same(((b) => [b.ret, b.errcode])((await proxied(strict, c, 'https://open.t.qq.com', fwd)).json()), [3, 9], 'off: the forwarded URL is not the base URI');
+  t.equal((await proxied(strict, c, 'http://internal:8080', fwd)).json().ret, 0, 'off: the Host header is');
+  const g = graphCreds(strict, 'alice');
+  const pic = (await strict.inject({ method: 'GET', url: `/user/get_user_info?${new URLSearchParams(g)}`, headers: { host: 'internal:8080', ...fwd } })).json();
+  t.match(pic.figureurl, /^http:\/\/internal:8080\//, 'links use the Host header too');
+  const trusted = (await app.inject({ method: 'GET', url: `/user/get_user_info?${graphQs}`, headers: { host: 'internal:8080', ...fwd } })).json();
+  t.match(trusted.figureurl, /^https:\/\/open\.t\.qq\.com\//, 'trusted: links follow the forwarded headers');
+});
+
+// last in this file: it moves the world's clock
+t.test('item 1: the request-rate table and the nonce table forget what left their windows', async (t) => {
+  app.world.rules.rateLimit = 1000;
+  app.world.rules.rateWindowSeconds = 60;
+  t.teardown(() => {
+    app.world.rules.rateLimit = 0;
+  });
+  const names = (app.world.db.prepare('SELECT name FROM users ORDER BY id LIMIT 30').all() as { name: string }[]).map((r) => r.name);
+  for (const name of names) {
+    const b = (await signed(app, weiboCreds(app, name), { method: 'GET', path: '/api/user/info', params: { format: 'json' } })).json();
+    t.equal(b.ret, 0, `${name} served`);
+  }
+  t.equal(rateTableSize(app.world), names.length, 'one rate entry per (app, user) that called');
+  const nonces = () => (app.world.db.prepare('SELECT COUNT(*) AS c FROM oauth1_nonces').get() as { c: number }).c;
+  t.ok(nonces() >= names.length, `nonces recorded (${nonces()})`);
+  app.world.clock.advance(2 * 300 + 61);
+  t.equal((await signed(app, alice, { method: 'GET', path: '/api/user/info', params: { format: 'json' } })).json().ret, 0);
+  t.equal(rateTableSize(app.world), 1, 'pairs whose calls left the window are gone');
+  t.equal(nonces(), 1, 'nonces older than twice the timestamp window are pruned');
 });

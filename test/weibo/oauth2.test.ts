@@ -87,6 +87,18 @@ t.test('authorize refusals are a 400 page, never a redirect', async (t) => {
   }
 });
 
+t.test('redirect_uri: under a registered one; an app that registered none takes any http(s) URL', async (t) => {
+  const go = (client_id: string, redirect_uri: string) =>
+    app.inject({ method: 'GET', url: `/cgi-bin/oauth2/authorize?${qs({ client_id, response_type: 'code', redirect_uri, emu_user: 'bob' })}` });
+  t.equal((await go(WEIBO.appid, `${CALLBACK}/deeper`)).statusCode, 302, 'below the registered path');
+  t.equal((await go(WEIBO.appid, 'http://localhost:3000/weibo/callbackx')).statusCode, 400, 'not on a path boundary');
+  const open = world.apps.create({ appid: '801000555', secret: 'c'.repeat(32), name: 'No URIs', platform: 'weibo' });
+  const res = await go(open.appid, 'https://anywhere.example/cb?x=1');
+  t.equal(res.statusCode, 302);
+  t.match(res.headers.location, /^https:\/\/anywhere\.example\/cb\?x=1&code=/);
+  t.equal((await go(open.appid, 'javascript:alert(1)')).statusCode, 400, 'only http(s)');
+});
+
 t.test('interactive page: approve and deny post back with the original parameters', async (t) => {
   const ia = await build({ interactive: true });
   t.teardown(() => ia.close());
@@ -220,6 +232,17 @@ t.test('/api/* refusals of OAuth 2.0 calls: ret 3 with the sub-code, JSON and XM
   // the openid in lower case (as a 2013 capture shows it) is the same openid
   const lower = JSON.parse((await app.inject({ method: 'GET', url: `/api/user/info?${qs({ ...good, openid: openid.toLowerCase() })}` })).body);
   t.equal(lower.ret, 0);
+});
+
+t.test('a weibo OAuth 2.0 token is no graph.qq.com token', async (t) => {
+  const bob = await signIn('bob');
+  const me = await app.inject({ method: 'GET', url: `/oauth2.0/me?access_token=${bob.get('access_token')}` });
+  t.match(me.body, /^callback\( \{"error":100016,/);
+  t.notMatch(me.body, bob.get('openid')!);
+  const json = await app.inject({ method: 'GET', url: `/oauth2.0/me?access_token=${bob.get('access_token')}&fmt=json` });
+  t.equal(JSON.parse(json.body).error, 100013);
+  const api = await app.inject({ method: 'GET', url: `/user/get_info?${qs({ access_token: bob.get('access_token')!, oauth_consumer_key: WEIBO.appid, openid: bob.get('openid')!, format: 'json' })}` });
+  t.equal(JSON.parse(api.body).ret, 100008, 'a weibo app key is no graph appid');
 });
 
 t.test('OAuth 2.0 parameters in a form body; OAuth 1.0a calls unchanged beside them', async (t) => {

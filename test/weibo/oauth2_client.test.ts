@@ -27,7 +27,7 @@ class Client extends oauth.OAuth2 {
   }
   token(code: string, params: Record<string, string>): Promise<{ access: string; refresh: string; results: Record<string, string> }> {
     return new Promise((resolve, reject) =>
-      this.getOAuthAccessToken(code, params, (err, access, refresh, results) => (err ? reject(err) : resolve({ access, refresh, results }))),
+      this.getOAuthAccessToken(code, params, (err, access, refresh, results) => (err ? reject(err) : resolve({ access: access ?? '', refresh: refresh ?? '', results }))),
     );
   }
 }

@@ -1,0 +1,103 @@
+// Seeded worlds are deterministic, so each (seed, size, code) is generated once and kept as a
+// SQLite image: a start opens it (`new Database(bytes)`) instead of generating rows again. The
+// key hashes the seed, the size, the schema version and the text of every module under db/ and
+// seed/ (whatever form runs: sources through tsx or dist/), so an edited generator, store or
+// migration never opens an old image. Images go to EMU_CACHE_DIR, by default
+// node_modules/.cache/tencent-open-emulator; where that is not writable (a read-only image, the
+// Docker runtime user) the world is seeded as before and nothing is kept.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../db/store.js';
+import { migrations } from '../db/migrations.js';
+import { World } from '../db/world.js';
+import { seedWorld, worldSize, type SeedOptions } from './generate.js';
+
+/** Worlds above this many tweets are not kept (a 1 M-tweet image is ~0.5 GB: seed those to a file). */
+export const CACHED_TWEETS_MAX = 200_000;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The package root: the nearest folder above this module holding package.json. */
+function packageRoot(): string {
+  let d = here;
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+
+export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.EMU_CACHE_DIR || join(packageRoot(), 'node_modules', '.cache', 'tencent-open-emulator');
+
+/** true in the one-file build (`npm run bundle` defines it): this module is then that whole file */
+declare const __BUNDLED__: boolean;
+
+let codeHash: string | undefined;
+/** A hash of the code a seeded world is made by: db/ and seed/ beside this module, or the bundle. */
+function generatorHash(): string {
+  if (codeHash) return codeHash;
+  const h = createHash('sha256');
+  if (typeof __BUNDLED__ !== 'undefined' && __BUNDLED__) return (codeHash = h.update(readFileSync(fileURLToPath(import.meta.url))).digest('hex'));
+  for (const dir of [join(here, '..', 'db'), here]) {
+    for (const name of readdirSync(dir).filter((n) => /\.(ts|js)$/.test(n)).sort()) {
+      h.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+    }
+  }
+  return (codeHash = h.digest('hex'));
+}
+
+/** The cache file name of a world: seed, size and schema version readable, the code hash after them. */
+export function imageName(o: SeedOptions): string {
+  const schema = migrations[migrations.length - 1].version;
+  const key = createHash('sha256').update(`${o.seed}\0${o.size}\0${schema}\0${generatorHash()}`).digest('hex').slice(0, 16);
+  return `world-s${o.seed}-${o.size}-v${schema}-${key}.sqlite`;
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0');
+
+/**
+ * The seeded image of a world: read from the cache, or generated now and kept there. Undefined
+ * for worlds too large to keep (the caller seeds those itself).
+ */
+export function seededImage(o: SeedOptions, dir = cacheDir()): Buffer | undefined {
+  if (worldSize(o.size).tweets > CACHED_TWEETS_MAX) return undefined;
+  const name = imageName(o);
+  const file = join(dir, name);
+  try {
+    const bytes = readFileSync(file);
+    if (bytes.subarray(0, 16).equals(SQLITE_MAGIC)) return bytes;
+  } catch {
+    /* not cached yet */
+  }
+  const world = new World(openDatabase(':memory:'));
+  seedWorld(world, o);
+  const bytes = world.db.serialize();
+  world.db.close();
+  keep(dir, name, bytes);
+  return bytes;
+}
+
+/** Images kept at most: the sources (tsx), dist/ and the bundle each have their own key. */
+const KEPT = 12;
+
+/** Writes the image atomically (other processes may read or write the same name at once); drops the oldest beyond KEPT. */
+function keep(dir: string, name: string, bytes: Buffer): void {
+  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, join(dir, name));
+    const images = readdirSync(dir)
+      .filter((n) => /^world-.*\.sqlite$/.test(n))
+      .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const old of images.slice(KEPT)) rmSync(join(dir, old.n), { force: true });
+  } catch {
+    // an unwritable cache only costs the next start its seeding time
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* there was no folder to write it in */
+    }
+  }
+}

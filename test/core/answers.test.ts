@@ -1,0 +1,148 @@
+// Kept answers (server/answers.ts, routes declared `cache: true`): a repeated read is served
+// without asking the store again, and every write that could change an answer — through either
+// platform, the control plane, or another connection to the same file — is seen by the next read.
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '../../db/store.js';
+import { World } from '../../db/world.js';
+import { build, graphCreds, graphGet, graphPost, signed, userId, weiboCreds, type WeiboCreds } from '../helpers.js';
+
+type Tweet = { id: string; origtext: string; name: string };
+type Page = { data: { info: Tweet[]; timestamp: number; totalnum?: number } };
+
+const home = (app: FastifyInstance, c: WeiboCreds, extra: Record<string, string | number> = {}) =>
+  signed(app, c, { method: 'GET', path: '/api/statuses/home_timeline', params: { format: 'json', reqnum: 20, ...extra } });
+const texts = (body: string) => (JSON.parse(body) as Page).data.info.map((x) => x.origtext);
+
+/** Counts how often the store is asked for a timeline page. */
+function countTimelines(app: FastifyInstance): () => number {
+  let n = 0;
+  const tweets = app.world.tweets;
+  const real = tweets.timeline.bind(tweets);
+  tweets.timeline = ((...a: Parameters<typeof real>) => (n++, real(...a))) as typeof real;
+  return () => n;
+}
+
+t.test('a repeated read is kept: the store is asked once; each caller has their own answer', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const alice = weiboCreds(app, 'alice');
+  const bob = weiboCreds(app, 'bob');
+  const asked = countTimelines(app);
+  const first = await home(app, alice);
+  const again = await home(app, alice);
+  t.equal(again.body, first.body, 'the same answer');
+  t.equal(asked(), 1, 'the second read was served kept');
+  const other = await home(app, bob);
+  t.equal(asked(), 2, "bob's read is not alice's answer");
+  t.not(other.body, first.body);
+  const fewer = await home(app, alice, { reqnum: 5 });
+  t.equal(texts(fewer.body).length, 5, 'other arguments, another answer');
+  const xml = await home(app, alice, { format: 'xml' });
+  t.match(xml.body, /^<\?xml/, 'format is part of what is kept');
+  t.match(xml.headers['content-type'], /text\/xml/);
+});
+
+t.test('writes interleaved with kept reads: every read shows every write before it', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  app.world.rules.postBurst = 0;
+  app.world.rules.duplicateWindowSeconds = 0;
+  const alice = weiboCreds(app, 'alice');
+  const bob = weiboCreds(app, 'bob');
+  const g = graphCreds(app, 'alice');
+  const asked = countTimelines(app);
+  for (let round = 0; round < 6; round++) {
+    await home(app, bob); // kept now
+    await home(app, bob);
+    const before = asked();
+    // alice posts through either platform; bob follows alice, so it tops his home timeline
+    const text = `round ${round} ${round % 2 ? 'weibo' : 'graph'}`;
+    const post = round % 2
+      ? await signed(app, alice, { method: 'POST', path: '/api/t/add', params: { format: 'json', content: text, clientip: '127.0.0.1' } })
+      : await graphPost(app, '/t/add_t', g, { format: 'json', content: text });
+    t.equal(JSON.parse(post.body).ret, 0, post.body);
+    const after = await home(app, bob);
+    t.equal(texts(after.body)[0], text, `round ${round}: the new tweet is first`);
+    t.ok(asked() > before, 'computed again after the write');
+    const id = String(JSON.parse(post.body).data.id);
+    const del = await signed(app, alice, { method: 'POST', path: '/api/t/del', params: { format: 'json', id } });
+    t.equal(JSON.parse(del.body).ret, 0, del.body);
+    t.notOk(texts((await home(app, bob)).body).includes(text), `round ${round}: the deleted tweet is gone`);
+  }
+});
+
+t.test('profiles, fan lists and the graph profile follow writes', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const alice = weiboCreds(app, 'alice');
+  const dave = weiboCreds(app, 'dave');
+  const info = async () => JSON.parse((await signed(app, alice, { method: 'GET', path: '/api/user/info', params: { format: 'json' } })).body).data;
+  const g = graphCreds(app, 'alice');
+  const graphNick = async () => JSON.parse((await graphGet(app, '/user/get_user_info', g)).body).nickname;
+  t.equal((await info()).nick, '爱丽丝');
+  t.equal((await info()).nick, '爱丽丝', 'kept');
+  t.equal(await graphNick(), '爱丽丝');
+  const upd = await signed(app, alice, { method: 'POST', path: '/api/user/update', params: { format: 'json', nick: 'Alice 2' } });
+  t.equal(JSON.parse(upd.body).ret, 0, upd.body);
+  t.equal((await info()).nick, 'Alice 2', 'user/info after user/update');
+  // the graph profile's nickname is the QZone one: written straight through the store here
+  app.world.db.prepare('UPDATE users SET qz_nickname = ? WHERE id = ?').run('QZone Alice', userId(app, 'alice'));
+  t.equal(await graphNick(), 'QZone Alice', 'graph get_user_info after a store write');
+
+  // fanslist of carol while dave stops and starts following her
+  const carol = weiboCreds(app, 'carol');
+  const fans = async () => (JSON.parse((await signed(app, carol, { method: 'GET', path: '/api/friends/fanslist', params: { format: 'json', reqnum: 30, startindex: 0 } })).body).data?.info ?? []).map((u: { name: string }) => u.name);
+  const relate = async (op: 'add' | 'del') => JSON.parse((await signed(app, dave, { method: 'POST', path: `/api/friends/${op}`, params: { format: 'json', name: 'carol' } })).body).ret;
+  if ((await fans()).includes('dave')) t.equal(await relate('del'), 0);
+  t.notOk((await fans()).includes('dave'), 'not a fan');
+  t.notOk((await fans()).includes('dave'), 'kept');
+  t.equal(await relate('add'), 0);
+  t.equal((await fans())[0], 'dave', 'a new fan is listed first');
+  t.equal(await relate('del'), 0);
+  t.notOk((await fans()).includes('dave'), 'and gone after del');
+});
+
+t.test('the clock and the control plane: timestamp, reset, import', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const alice = weiboCreds(app, 'alice');
+  const stamp = async () => (JSON.parse((await home(app, alice)).body) as Page).data.timestamp;
+  const s0 = await stamp();
+  await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance: 3600 } });
+  t.equal(await stamp(), s0 + 3600, 'the server time in the answer follows the clock');
+  // a tweet written straight into the store (no route), then a reset back to the seed
+  app.world.tweets.post({ userId: userId(app, 'bob'), type: 1, content: 'written by the store' });
+  t.equal(texts((await home(app, alice)).body)[0], 'written by the store');
+  const exported = (await app.inject({ url: '/_emulator/export' })).body;
+  await app.inject({ method: 'POST', url: '/_emulator/reset' });
+  const alice2 = weiboCreds(app, 'alice');
+  t.notOk(texts((await home(app, alice2)).body).includes('written by the store'), 'reset: back to the seed');
+  const imp = await app.inject({ method: 'POST', url: '/_emulator/import', headers: { 'content-type': 'application/json' }, payload: exported });
+  t.equal(imp.statusCode, 200, imp.body);
+  const alice3 = weiboCreds(app, 'alice');
+  t.equal(texts((await home(app, alice3)).body)[0], 'written by the store', 'import: the imported world');
+});
+
+t.test("another connection's commit to the same file is seen by the next read", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'emu-answers-'));
+  const file = join(dir, 'world.sqlite');
+  const app = await build({ db: file });
+  const other = new World(openDatabase(file));
+  t.teardown(async () => {
+    await app.close();
+    other.db.close();
+    app.world.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const bob = weiboCreds(app, 'bob');
+  const asked = countTimelines(app);
+  await home(app, bob);
+  await home(app, bob);
+  t.equal(asked(), 1, 'kept on a file store too');
+  other.tweets.post({ userId: 1, type: 1, content: 'from the other process' });
+  t.equal(texts((await home(app, bob)).body)[0], 'from the other process');
+});
