@@ -13,30 +13,42 @@ COPY routes ./routes
 COPY db ./db
 COPY seed ./seed
 COPY test ./test
+COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 # the default world's seeded image (seed/cache.ts), kept in node_modules/.cache: a new /data store
 # starts as a copy of it instead of generating rows
 RUN node --input-type=module -e "await (await import('./dist/seed/cache.js')).seededImage({ seed: 1, size: 'small' })" \
  && ls node_modules/.cache/tencent-open-emulator/world-s1-small-*.sqlite
 
-# Runtime stage: compiled JS and production modules only, as a non-root user.
-# openssl generates the CA and server certificate when EMU_HTTPS=1 (server/tls.ts).
+# Runtime stage: compiled JS and production modules only, as a non-root user, on the ports the
+# real services use: 80 (http://open.t.qq.com/api/...) and 443 (https://graph.qq.com/...,
+# https://open.t.qq.com/cgi-bin/...) in one process. A non-root user may bind them because node
+# carries the cap_net_bind_service file capability (setcap below); docker-compose.yml also sets
+# the net.ipv4.ip_unprivileged_port_start=0 sysctl. Where neither is allowed (a runtime with
+# no-new-privileges and no sysctl), set EMU_PORT=8080 EMU_HTTPS_PORT=8443 (README, Docker).
+# openssl generates the CA and server certificate on first start (server/tls.ts) into
+# /data/certs (CA key 0600, keep it there); /ca gets ca.pem alone, the volume apps mount read-only.
 FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends openssl && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends openssl libcap2-bin \
+  && setcap cap_net_bind_service=+ep "$(readlink -f /usr/local/bin/node)" \
+  && apt-get purge -y libcap2-bin && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     EMU_HOST=0.0.0.0 \
-    EMU_PORT=8080 \
+    EMU_PORT=80 \
+    EMU_HTTPS_PORT=443 \
     EMU_DB=/data/world.sqlite \
-    EMU_CERT_DIR=/data/certs
+    EMU_CERT_DIR=/data/certs \
+    EMU_CA_DIR=/ca
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
-RUN mkdir -p /data && chown node:node /data
+COPY --from=build /app/examples ./examples
+RUN mkdir -p /data /ca && chown node:node /data /ca
 USER node
-VOLUME ["/data"]
-EXPOSE 8080
+VOLUME ["/data", "/ca"]
+EXPOSE 80 443
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=5 \
   CMD ["node", "bin/healthcheck.js"]
 CMD ["node", "dist/server/start.js"]

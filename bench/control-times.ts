@@ -1,9 +1,9 @@
 // Measures the control plane: process start → healthy, POST /_emulator/reset, POST /_emulator/worlds.
-// Run: node --import tsx bench/control-times.ts [--size small] [--runs 20]
-import { startToHealthy } from './emulator.js';
+// Run: node --import tsx bench/control-times.ts [--size small] [--runs 20] [--how bundle|tsc|tsx|npm]
+import { startToHealthy, type StartHow } from './emulator.js';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: 'small' }, runs: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'small' }, runs: { type: 'string', default: '20' }, how: { type: 'string', default: 'bundle' } } });
 const runs = Number(values.runs);
 
 const stats = (xs: number[]) => {
@@ -21,12 +21,12 @@ async function timed(url: string, init?: RequestInit): Promise<{ ms: number; bod
   return { ms, body };
 }
 
-const started = await startToHealthy(['--size', values.size!]);
+const started = await startToHealthy(['--size', values.size!], values.how as StartHow);
 const { base } = started;
 const startup = started.ms;
 try {
   console.log(`size ${values.size}`);
-  console.log(`process start → healthy: ${startup.toFixed(0)} ms (spawn of node --import tsx server/start.ts, until GET /_emulator/health answers 200)`);
+  console.log(`process start → healthy: ${startup.toFixed(0)} ms (${values.how} start, spawn until GET /_emulator/health answers 200)`);
   const resets: number[] = [];
   const serverResets: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -46,5 +46,5 @@ try {
   console.log(`POST /_emulator/worlds (round trip): ${stats(worlds)}`);
   for (const id of ids) await timed(`${base}/_emulator/worlds/${id}`, { method: 'DELETE' });
 } finally {
-  started.stop();
+  await started.stop();
 }

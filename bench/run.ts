@@ -1,20 +1,20 @@
 // `npm run bench`: one run, written to bench/results.md.
 // 1. Throughput: autocannon against a bare fastify hello-world (the baseline, measured first and
-//    last, the ratio against their mean) and the emulator (graph get_user_info, weibo
-//    home_timeline reqnum=20 signed with a fresh nonce per request, weibo t/add), each as a ratio
-//    to the baseline; then the ceilings: the reads' own recorded answers sent by a bare route.
+//    last, the ratio against their mean) and the emulator (graph get_user_info, the signed weibo
+//    READS with a fresh nonce per request, weibo t/add), each as a ratio to the baseline; then the
+//    ceilings: each read's own recorded answer sent by a bare route, and each read's ratio to it.
 // 2. Scale: the same timeline and list reads on a 10 k-tweet and a 1 M-tweet world (seeded by the
 //    seed knob, cached in bench/.data/), served at once and measured back to back per read; mean
 //    latency at 1 M over 10 k.
-// 3. Start to healthy (default world through tsx and compiled as in Docker, 1 M world), reset
-//    time, idle and loaded RSS.
+// 3. Start to healthy (default world by `npm start`, the compiled bundle and dist/server/start.js
+//    as in Docker; 1 M world), reset and new-world times, idle and loaded RSS.
 // Each target runs in its own child process (bench/server.ts). Options: --duration <s> (default
 // 10), --connections <n> (default 50), --scale-duration <s> (default 5), --warmup <s> (default 2,
 // unmeasured load before each target), --no-scale.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startToHealthy } from './emulator.js';
+import { ROOT, startToHealthy, type StartHow } from './emulator.js';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 // @ts-expect-error autocannon ships no types
@@ -54,10 +54,10 @@ function start(mode: string, db?: string): Promise<{ proc: ChildProcess; target:
 }
 
 /** Runs `mode` (bench/server.ts) in its own process, measures `name` against its `/`, stops it. */
-async function measureBare(name: string, mode: string, arg?: string, check?: (body: string) => boolean): Promise<Row> {
+async function measureBare(name: string, mode: string, arg?: string, check?: (body: string) => boolean, load?: Load): Promise<Row> {
   const server = await start(mode, arg);
   try {
-    return await run(name, `${server.target.address}/`, {}, check);
+    return await run(name, `${server.target.address}/`, load ? load(server.target) : {}, check);
   } finally {
     server.proc.kill();
   }
@@ -90,6 +90,9 @@ function signedQuery(t: Target, method: string, path: string, params: Record<str
   const sig = hmacsign(method, `${t.address}${path}`, all, w.consumerSecret, w.secret);
   return Object.entries({ ...all, oauth_signature: sig }).map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
 }
+
+/** How a target's requests are made (autocannon options): the same for a read and its ceiling. */
+type Load = (t: Target) => Record<string, unknown>;
 
 interface Row {
   name: string;
@@ -174,6 +177,15 @@ async function seededFile(size: number): Promise<{ file: string; seededMs?: numb
   return { file, seededMs: performance.now() - t0 };
 }
 
+/** The signed reads of the throughput section, each with its own ceiling row. */
+const READS: { name: string; path: string; params: Record<string, string> }[] = [
+  { name: 'statuses/home_timeline reqnum=20', path: '/api/statuses/home_timeline', params: { reqnum: '20', pageflag: '0', pagetime: '0' } },
+  { name: 'statuses/user_timeline reqnum=20', path: '/api/statuses/user_timeline', params: { name: 'bob', reqnum: '20', pageflag: '0', pagetime: '0' } },
+  { name: 'statuses/mentions_timeline reqnum=20', path: '/api/statuses/mentions_timeline', params: { reqnum: '20', pageflag: '0', pagetime: '0' } },
+  { name: 'friends/fanslist reqnum=30', path: '/api/friends/fanslist', params: { reqnum: '30', startindex: '0' } },
+  { name: 'user/info', path: '/api/user/info', params: {} },
+];
+
 const SCALE_ROUNDS = 5;
 
 /** The reads compared across world sizes. */
@@ -228,6 +240,20 @@ async function scaleRows(smallFile: string, bigFile: string): Promise<{ small: S
   }
 }
 
+/** Round trips of POST /_emulator/worlds (a new isolated world), sorted; each deleted after. */
+async function worldTimes(base: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = await fetch(`${base}/_emulator/worlds`, { method: 'POST' });
+    const body = (await r.json()) as { id: string };
+    out.push(performance.now() - t0);
+    if (!r.ok) throw new Error(`worlds answered ${r.status}`);
+    await (await fetch(`${base}/_emulator/worlds/${body.id}`, { method: 'DELETE' })).arrayBuffer();
+  }
+  return out.sort((a, b) => a - b);
+}
+
 /** Round trips of POST /_emulator/reset, sorted. */
 async function resetTimes(base: string, n: number): Promise<number[]> {
   const out: number[] = [];
@@ -250,18 +276,22 @@ async function main() {
   rows.push(await measureBare('fastify hello-world (baseline)', 'hello'));
   const emu = await start('emulator');
   const t = emu.target;
-  const answers: [string, string][] = [];
+  // each read's recorded answer and its load: the ceiling gets the very requests the read got
+  // (signed ones cost the load generator a signature each), only the answer comes from a bare route
+  const answers: [string, string, Load | undefined][] = [];
   let idleRss = 0;
   let loadedRss = 0;
   try {
     idleRss = memoryOf(t.pid).rss;
     const userInfo = `${t.address}/user/get_user_info?${new URLSearchParams(t.graph!)}`;
-    const home = { path: '/api/statuses/home_timeline', params: { format: 'json', reqnum: '20', pageflag: '0', pagetime: '0' } };
     rows.push(await run('graph /user/get_user_info', userInfo, {}, okRet));
-    rows.push(await run(`weibo ${home.path} reqnum=20 (signed)`, `${t.address}${home.path}`, signedGet(t, home.path, home.params), okRet));
-    // one answer of each read, for the ceiling rows below
-    answers.push(['graph /user/get_user_info', await (await fetch(userInfo)).text()]);
-    answers.push([`weibo ${home.path}`, await (await fetch(`${t.address}${home.path}?${signedQuery(t, 'GET', home.path, home.params)}`)).text()]);
+    answers.push(['graph /user/get_user_info', await (await fetch(userInfo)).text(), () => ({ requests: [{ method: 'GET', path: `/user/get_user_info?${new URLSearchParams(t.graph!)}` }] })]);
+    for (const r of READS) {
+      const params = { format: 'json', ...r.params };
+      rows.push(await run(`weibo ${r.name} (signed)`, `${t.address}${r.path}`, signedGet(t, r.path, params), okRet));
+      // one answer of each read, for its ceiling row below
+      answers.push([`weibo ${r.name}`, await (await fetch(`${t.address}${r.path}?${signedQuery(t, 'GET', r.path, params)}`)).text(), (c) => signedGet({ ...t, address: c.address }, r.path, params)]);
+    }
     let n = 0;
     rows.push(
       await run('weibo /api/t/add (signed)', `${t.address}/api/t/add`, {
@@ -284,44 +314,55 @@ async function main() {
   // Ceilings: a bare fastify route sending a read's own answer (same bytes and headers, no auth,
   // no store) — the most any server could do with that answer on this machine and load generator
   const ceilings: Row[] = [];
-  for (const [name, body] of answers) {
+  for (const [name, body, load] of answers) {
     if (!okRet(body)) throw new Error(`${name} answered ${body.slice(0, 200)}`);
     const file = join(DATA_DIR, `answer-${ceilings.length}.txt`);
     mkdirSync(DATA_DIR, { recursive: true });
     writeFileSync(file, body);
-    ceilings.push(await measureBare(`ceiling: ${name}'s answer (${Buffer.byteLength(body)} bytes) from a bare route`, 'fixed', file, okRet));
+    ceilings.push(await measureBare(`ceiling: ${name}'s answer (${Buffer.byteLength(body)} bytes) from a bare route`, 'fixed', file, okRet, load));
   }
   rows.push(await measureBare('fastify hello-world (baseline, again)', 'hello'));
 
   // start to healthy and reset: the compiled build, as the Docker image starts it (built first:
   // dist/ may be stale), then through the real start script
   await runToEnd('npm', ['run', '--silent', 'build']);
-  const compiledStarts: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const s = await startToHealthy([], { compiled: true });
-    compiledStarts.push(s.ms);
-    s.stop();
-  }
-  compiledStarts.sort((a, b) => a - b);
-  const small = await startToHealthy([]);
+  const starts = async (how: StartHow) => {
+    const out: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = await startToHealthy([], how);
+      out.push(s.ms);
+      await s.stop();
+    }
+    return out.sort((a, b) => a - b);
+  };
+  // a first start keeps the default world's image (seed/cache.ts): not counted, as after npm ci + one start
+  await (await startToHealthy([], 'bundle')).stop();
+  const npmStarts = await starts('npm');
+  const bundleStarts = await starts('bundle');
+  const compiledStarts = await starts('tsc');
+  const small = await startToHealthy([], 'bundle');
   let resets: number[];
+  let worlds: number[];
   try {
     resets = await resetTimes(small.base, 20);
+    worlds = await worldTimes(small.base, 20);
   } finally {
-    small.stop();
+    await small.stop();
   }
 
-  let scale: { small: ScaleSide; big: ScaleSide; startBig: number; bigResets: number[]; seeded: string } | undefined;
+  let scale: { small: ScaleSide; big: ScaleSide; startBig: number; bigResets: number[]; bigWorlds: number[]; seeded: string } | undefined;
   if (withScale) {
     const f10k = await seededFile(10_000);
     const f1m = await seededFile(1_000_000);
-    const bigStart = await startToHealthy(['--db', f1m.file]);
+    const bigStart = await startToHealthy(['--db', f1m.file], 'bundle');
     let bigResets: number[];
+    let bigWorlds: number[];
     try {
       // a file store is put back in place from its template (the same content: the file is unchanged)
       bigResets = await resetTimes(bigStart.base, 3);
+      bigWorlds = await worldTimes(bigStart.base, 3);
     } finally {
-      bigStart.stop();
+      await bigStart.stop();
     }
     process.stdout.write(`\n10 k-tweet world (${f10k.file}) and 1 M-tweet world (${f1m.file}), each read on one then the other:\n`);
     const both = await scaleRows(f10k.file, f1m.file);
@@ -330,6 +371,7 @@ async function main() {
       big: both.big,
       startBig: bigStart.ms,
       bigResets,
+      bigWorlds,
       seeded: f1m.seededMs !== undefined ? `seeded in this run in ${ms(f1m.seededMs)}` : 'seeded by an earlier run (bench/.data/)',
     };
   }
@@ -356,22 +398,41 @@ async function main() {
     '',
     '### Ceilings',
     '',
-    "Each read's own answer, recorded from the emulator, sent by a bare fastify route with the same headers — no parsing, auth, store or rendering. No implementation of the read can beat its ceiling on this machine with this load generator; where a ceiling is below 0.6 × the baseline, that target cannot be met by any server here.",
+    "Each read's own answer, recorded from the emulator, sent by a bare fastify route with the same headers — no parsing, auth, store or rendering — to the very requests the read got (a signed read's ceiling gets signed requests too: the load generator's signing is part of both). No implementation of the read can beat its ceiling on this machine with this load generator.",
     '',
     '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | errors | non-2xx | ret ≠ 0 |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...ceilings.map(row),
     '',
+    '### Each read against its own ceiling',
+    '',
+    `Goals: every read ≥ 0.5 × its ceiling with p99 ≤ 10 ms at ${connections} connections; t/add ≥ 0.3 × the bare hello-world route.`,
+    '',
+    '| read | req/s | p99 ms | ceiling req/s | ratio to ceiling | goal met |',
+    '|---|---:|---:|---:|---:|---|',
+    ...ceilings.map((c, i) => {
+      const r = rows[1 + i];
+      const ratio = r.rps / c.rps;
+      return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${ratio.toFixed(2)} | ${ratio >= 0.5 && r.p99 <= 10 && r.bad === 0 ? 'yes' : 'no'} |`;
+    }),
+    (() => {
+      const add = rows.find((r) => r.name.includes('/api/t/add'))!;
+      return `| ${add.name} (against the bare route) | ${add.rps.toFixed(0)} | ${add.p99} | ${base.toFixed(0)} | ${(add.rps / base).toFixed(2)} | ${add.rps / base >= 0.3 && add.bad === 0 ? 'yes' : 'no'} |`;
+    })(),
+    '',
     '## Start, reset, memory',
     '',
     '| measure | value |',
     '|---|---:|',
-    `| start → healthy, default world (\`npm start\`: server/start.ts through tsx, in-memory small world) | ${ms(small.ms)} |`,
-    `| start → healthy, default world, compiled (\`node dist/server/start.js\` as the Docker image runs it; median of 3, min ${ms(compiledStarts[0])}) | ${ms(compiledStarts[1])} |`,
+    `| start → healthy, default world, \`npm start\` (bin/tencent-open-emulator.js → the bundle; npm's own start included), median of 5 (min ${ms(npmStarts[0])}, max ${ms(npmStarts[4])}) | ${ms(npmStarts[2])} |`,
+    `| start → healthy, default world, compiled bundle (\`node dist/tencent-open-emulator.js\`), median of 5 (min ${ms(bundleStarts[0])}, max ${ms(bundleStarts[4])}) | ${ms(bundleStarts[2])} |`,
+    `| start → healthy, default world, compiled (\`node dist/server/start.js\` as the Docker image runs it), median of 5 (min ${ms(compiledStarts[0])}, max ${ms(compiledStarts[4])}) | ${ms(compiledStarts[2])} |`,
+    `| POST /_emulator/worlds round trip (new isolated world, small), median of 20 (min ${worlds[0].toFixed(1)} ms, max ${worlds[worlds.length - 1].toFixed(1)} ms) | ${worlds[10].toFixed(1)} ms |`,
     ...(scale
       ? [
           `| start → healthy, 1 M-tweet world (\`--db\` a seeded file, its reset template copied at start; ${scale.seeded}) | ${ms(scale.startBig)} |`,
           `| POST /_emulator/reset round trip, 1 M-tweet world (file store put back in place), median of 3 (min ${ms(scale.bigResets[0])}, max ${ms(scale.bigResets[2])}) | ${ms(scale.bigResets[1])} |`,
+          `| POST /_emulator/worlds round trip, 1 M-tweet world (an in-memory copy of the file template), median of 3 (min ${ms(scale.bigWorlds[0])}, max ${ms(scale.bigWorlds[2])}) | ${ms(scale.bigWorlds[1])} |`,
         ]
       : []),
     `| POST /_emulator/reset round trip, median of 20 (min ${resets[0].toFixed(1)} ms, max ${resets[resets.length - 1].toFixed(1)} ms) | ${resets[10].toFixed(1)} ms |`,

@@ -1,7 +1,7 @@
 // Favourites (open.t.qq.com fav/*): favourite tweets paged by store time, favourite topics.
 import type { World } from './world.js';
 import type { TweetRow } from './tweets.js';
-import { writeRefused } from '../server/errors.js';
+import { writeRefused, notFound } from './errors.js';
 import { timePage, type TimeCursor, type TimePage } from './paging.js';
 
 export interface FavTweetRow {
@@ -20,7 +20,7 @@ export interface FavTopicRow {
 /** Tweets a user may not favourite: unknown or deleted (by the user or the system). */
 function visibleTweet(w: World, id: number): TweetRow {
   const t = w.tweets.get(id);
-  if (!t || t.status === 1 || t.status === 3) throw writeRefused(6, 'record does not exist');
+  if (!t || t.status === 1 || t.status === 3) throw notFound('record does not exist');
   return t;
 }
 
@@ -38,7 +38,7 @@ export function addFavTweet(w: World, userId: number, tweetId: number): { tweetI
 export function delFavTweet(w: World, userId: number, tweetId: number): void {
   w.tx(() => {
     const r = w.db.prepare('DELETE FROM fav_tweets WHERE user_id = ? AND tweet_id = ?').run(userId, tweetId);
-    if (r.changes === 0) throw writeRefused(6, 'record does not exist: not in your favourites');
+    if (r.changes === 0) throw notFound('record does not exist: not in your favourites');
   });
 }
 
@@ -63,7 +63,7 @@ function topicExists(w: World, topicId: number): boolean {
 /** Adds a topic to the user's favourites (idempotent); unknown topic is ret 4 errcode 6. */
 export function addFavTopic(w: World, userId: number, topicId: number): boolean {
   return w.tx(() => {
-    if (!topicExists(w, topicId)) throw writeRefused(6, 'record does not exist: no such topic');
+    if (!topicExists(w, topicId)) throw notFound('record does not exist: no such topic');
     return w.db.prepare('INSERT OR IGNORE INTO fav_topics (user_id, topic_id, storetime) VALUES (?, ?, ?)').run(userId, topicId, w.now()).changes > 0;
   });
 }
@@ -71,7 +71,7 @@ export function addFavTopic(w: World, userId: number, topicId: number): boolean 
 export function delFavTopic(w: World, userId: number, topicId: number): void {
   w.tx(() => {
     const r = w.db.prepare('DELETE FROM fav_topics WHERE user_id = ? AND topic_id = ?').run(userId, topicId);
-    if (r.changes === 0) throw writeRefused(6, 'record does not exist: topic not in your favourites');
+    if (r.changes === 0) throw notFound('record does not exist: topic not in your favourites');
   });
 }
 

@@ -2,7 +2,7 @@
 // deletion, inbox/outbox pages in the `time` mode, and the recipient's unread counter.
 import type { World } from './world.js';
 import type { UserRow } from './users.js';
-import { badParam, writeRefused } from '../server/errors.js';
+import { badParam, writeRefused, notFound } from './errors.js';
 import { contentBytes } from './tweets.js';
 import { timePage, type TimeCursor, type TimePage } from './paging.js';
 
@@ -83,11 +83,11 @@ export function sendPrivate(w: World, m: NewPrivate): PrivateRow {
 export function deletePrivate(w: World, userId: number, id: number): PrivateRow {
   return w.tx(() => {
     const m = getPrivate(w, id);
-    if (!m) throw writeRefused(6, 'record does not exist');
+    if (!m) throw notFound('record does not exist');
     if (m.from_id !== userId && m.to_id !== userId) throw writeRefused(5, 'access forbidden: not your private message');
     const inSent = m.from_id === userId && !m.deleted_by_sender;
     const inRecv = m.to_id === userId && !m.deleted_by_recipient;
-    if (!inSent && !inRecv) throw writeRefused(6, 'record does not exist');
+    if (!inSent && !inRecv) throw notFound('record does not exist');
     if (m.from_id === userId) w.db.prepare('UPDATE private_messages SET deleted_by_sender = 1 WHERE id = ?').run(id);
     if (m.to_id === userId) w.db.prepare('UPDATE private_messages SET deleted_by_recipient = 1 WHERE id = ?').run(id);
     return getPrivate(w, id)!;

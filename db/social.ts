@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import type { World } from './world.js';
 import type { UserRow } from './users.js';
-import { badParam, writeRefused } from '../server/errors.js';
+import { badParam, writeRefused, notFound } from './errors.js';
 
 /** A user named by a request parameter; ret 1 naming the parameter when there is none. */
 export function userNamed(w: World, name: string, param = 'name'): UserRow {
@@ -205,7 +205,7 @@ export function addTag(w: World, user: UserRow, raw: string): string {
 export function delTag(w: World, user: UserRow, tagid: number): void {
   w.tx(() => {
     const r = w.db.prepare('DELETE FROM tags WHERE id = ? AND user_id = ?').run(tagid, user.id);
-    if (r.changes === 0) throw writeRefused(6, `tag ${tagid} does not exist`);
+    if (r.changes === 0) throw notFound(`tag ${tagid} does not exist`);
   });
 }
 

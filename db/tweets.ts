@@ -2,7 +2,7 @@ import type { World } from './world.js';
 import type { TweetAuthor } from './users.js';
 import { counter } from './counters.js';
 import { selectIn } from './store.js';
-import { writeRefused, badParam } from '../server/errors.js';
+import { writeRefused, badParam, notFound } from './errors.js';
 import { mergedTimePage, timePage, windowedTweetPage, type TimeCursor, type TimePage } from './paging.js';
 
 export interface TweetRow {
@@ -113,11 +113,11 @@ export class TweetStore {
       if (t.type !== TYPE.original) {
         if (!t.reid) throw badParam('error reid param');
         parent = this.get(t.reid);
-        if (!parent) throw writeRefused(6, 'parent tweet does not exist');
+        if (!parent) throw notFound('parent tweet does not exist');
         this.checkSource(parent, t.userId);
         if (parent.root_id !== null && parent.root_id !== parent.id) {
           const root = this.get(parent.root_id);
-          if (!root) throw writeRefused(6, 'root tweet does not exist');
+          if (!root) throw notFound('root tweet does not exist');
           this.checkSource(root, t.userId);
           if (t.type === TYPE.comment) parent = root;
         }
@@ -244,7 +244,7 @@ export class TweetStore {
       const t = this.get(id);
       // another user's tweet is answered like a missing one (ret 4, errcode 6): graph del_t's document
       // and open.t.qq.com both say 该记录不存在, never confirming that someone else's id exists
-      if (!t || t.status === STATUS.userDeleted || t.status === STATUS.systemDeleted || t.user_id !== userId) throw writeRefused(6, 'record does not exist');
+      if (!t || t.status === STATUS.userDeleted || t.status === STATUS.systemDeleted || t.user_id !== userId) throw notFound('record does not exist');
       this.w.db.prepare('UPDATE tweets SET status = 3 WHERE id = ?').run(id);
       return { ...t, status: STATUS.userDeleted };
     });

@@ -6,7 +6,7 @@ import type { World } from '../db/world.js';
 import type { App } from '../db/apps.js';
 import type { UserRow } from '../db/users.js';
 import { Args, flatten, type Upload } from './args.js';
-import { ApiError, badParam } from './errors.js';
+import { ApiError, apiErrorOf, badParam } from './errors.js';
 import { renderError, renderOk, send, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
 import { authenticateWeibo, type WeiboAuth } from './auth/weibo.js';
@@ -199,12 +199,13 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         if (reply.sent) return reply;
         req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
         return send(reply, renderOk(route.envelope, data, { format, pretty: route.pretty }));
-      } catch (e) {
-        if (e instanceof ApiError) {
+      } catch (thrown) {
+        const e = apiErrorOf(thrown);
+        if (e) {
           req.journalRet = { ret: e.ret, errcode: route.envelope === 'graph' ? undefined : e.errcode };
           return send(reply, renderError(route.envelope, e, { format }), e.status);
         }
-        throw e;
+        throw thrown;
       }
     },
   });

@@ -9,7 +9,7 @@ import { seedWorld } from '../seed/generate.js';
 import { seededImage } from '../seed/cache.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, needsTls, type EmulatorConfig } from './config.js';
-import { ApiError } from './errors.js';
+import { ApiError, apiErrorOf } from './errors.js';
 import { envelopeForPath, envelopeOf, renderError, requestFormat, send } from './respond.js';
 import { registerGraph } from '../routes/graph/index.js';
 import { registerWeibo } from '../routes/weibo/index.js';
@@ -117,7 +117,8 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const envelope = envelopeOf(req);
     const format = requestFormat(req);
-    if (err instanceof ApiError) return send(reply, renderError(envelope, err, { format }), err.status);
+    const apiError = apiErrorOf(err);
+    if (apiError) return send(reply, renderError(envelope, apiError, { format }), apiError.status);
     // a multipart body busboy could not read (no boundary, truncated) fails before preHandler with a
     // status-less error: the client's fault, like any other broken body (found by mutation-testing
     // test/robustness/fuzz.test.ts)

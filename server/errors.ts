@@ -1,3 +1,5 @@
+import { StoreError } from '../db/errors.js';
+
 // One error type for every refusal; the response layer renders it in the envelope of
 // the platform that was called (graph.qq.com ret/msg, open.t.qq.com ret/errcode/msg/data,
 // OAuth endpoints' own shapes).
@@ -23,3 +25,11 @@ export const authFailed = (errcode: number, msg = 'check sign error') => new Api
 export const writeRefused = (errcode: number, msg: string) => new ApiError(4, msg, errcode);
 /** OAuth 2.0 endpoint errors (`error` / `error_description`). */
 export const oauth2Error = (code: number, description: string) => new ApiError(code, description, 0, code);
+
+/** The wire error of a refusal: an ApiError as it is, a store refusal (db/errors.ts) as open.t.qq.com's
+ * ret 1 (bad parameter) or ret 4 (write refused, record not found) with its errcode; else undefined. */
+export function apiErrorOf(e: unknown): ApiError | undefined {
+  if (e instanceof ApiError) return e;
+  if (e instanceof StoreError) return new ApiError(e.kind === 'bad_param' ? 1 : 4, e.message, e.errcode);
+  return undefined;
+}

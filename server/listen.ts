@@ -168,7 +168,9 @@ function answerPlain(sock: Socket): void {
 }
 
 function urlOf(secure: boolean, host: string, port: number): string {
-  const h = host.includes(':') ? `[${host}]` : host;
+  // a wildcard address is printed as loopback, as fastify prints the main port
+  const callable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const h = callable.includes(':') ? `[${callable}]` : callable;
   return `${secure ? 'https' : 'http'}://${h}:${port}`;
 }
 

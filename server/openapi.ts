@@ -296,7 +296,7 @@ const PAGE_ROUTES: { url: string; summary: string; type: string }[] = [
   { url: DOCS_PATH, summary: 'the docs UI (Swagger UI, served locally) over this description', type: 'text/html' },
   { url: `${DOCS_PATH}/init.js`, summary: 'the docs UI start-up script', type: 'application/javascript' },
   { url: `${DOCS_PATH}/:file`, summary: 'the docs UI assets (swagger-ui.css, swagger-ui-bundle.js, favicon-32x32.png)', type: '*/*' },
-  { url: '/_emulator/console', summary: 'the admin console page (HTML): users, tweets, relations, tokens, journal and a reset button; the page loads without the admin token and asks for it, its data calls send it', type: 'text/html' },
+  { url: '/_emulator/console', summary: 'the console page (HTML): the live request journal (filters, each entry: request, answer and signature diagnosis), paged users, tweets, relations and tokens, a token per user in one click, Reset; the page loads without the admin token and asks for it, its data calls send it', type: 'text/html' },
   { url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)', type: 'application/x-pem-file' },
   { url: '/', summary: 'the landing page (HTML): base URLs, fixtures, links to the console and docs, one call to paste', type: 'text/html' },
   // stored (and printed) as /_emulator under ignoreTrailingSlash; /_emulator/ answers the same

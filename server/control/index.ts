@@ -1,8 +1,8 @@
 // The emulator's control plane under the reserved prefix /_emulator/ (no API path starts with
 // it), one module per concern: health and info, saved states (reset, snapshots, export/import),
-// direct issuance of apps, users, relations and tokens, the clock, a request journal, fault
-// injection, isolated worlds and paged reads of a world's rows (tables). Control answers are
-// plain JSON (application/json); errors are {error} with a 4xx status.
+// direct issuance of apps, users, relations and tokens, the clock, write rules, a request
+// journal, fault injection, isolated worlds and paged reads of a world's rows (tables). Control
+// answers are plain JSON (application/json); errors are {error} with a 4xx status.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { saveImage } from '../../db/images.js';
@@ -16,6 +16,7 @@ import { registerClock } from './clock.js';
 import { registerJournal } from './journal.js';
 import { registerFaults } from './faults.js';
 import { registerWorlds } from './worlds.js';
+import { registerRules } from './rules.js';
 import { registerTables } from './tables.js';
 
 export { PREFIX, type ControlState } from './context.js';
@@ -76,6 +77,7 @@ export function registerControl(app: FastifyInstance): void {
   registerSaved(ctl);
   registerIssuance(ctl);
   registerClock(ctl);
+  registerRules(ctl);
   registerJournal(ctl);
   // the world is picked (preHandler) before a world's faults are looked up (preHandler after it)
   registerWorlds(ctl);

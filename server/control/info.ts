@@ -7,9 +7,9 @@ import { clockState } from './clock.js';
 import { journalStart } from './journal.js';
 import type { Control, ControlDoc } from './context.js';
 
-/** The package version (from package.json, found from source or dist). */
+/** The package version (from package.json, found from source, dist/server/control/ or the one-file bundle in dist/). */
 export function readVersion(): string {
-  for (const rel of ['../../package.json', '../../../package.json']) {
+  for (const rel of ['../../package.json', '../../../package.json', '../package.json']) {
     try {
       const p = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (p.name === 'tencent-open-emulator') return p.version ?? '0.0.0';

@@ -267,6 +267,7 @@ const JOURNAL_DOC: ControlDoc = {
             ms: { type: 'number' },
             response: { type: 'object', properties: { type: { type: 'string' }, bytes: { type: 'integer' }, body: { type: 'string' }, truncated: { type: 'boolean' } } },
             diagnosis: { type: 'object', additionalProperties: true },
+            nearMisses: { type: 'array', items: { type: 'string' }, description: 'for "api does not exist": the closest routes' },
           },
         },
       },
@@ -280,8 +281,39 @@ const VERIFY_DOC: ControlDoc = {
   answer: { type: 'object', required: ['count', 'last'], properties: { count: { type: 'integer' }, last: { type: 'integer', nullable: true } } },
 };
 const JOURNAL_CLEAR_DOC: ControlDoc = { summary: 'clear the request journal', answer: { type: 'object', required: ['cleared'], properties: { cleared: { type: 'integer' } } } };
+/** Edit distance of two short strings (route paths), bounded work: both are cut to 200 characters. */
+function distance(a: string, b: string): number {
+  a = a.slice(0, 200);
+  b = b.slice(0, 200);
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The closest existing API routes to a path that got "api does not exist" (case and a host prefix ignored). */
+export function nearMisses(path: string, routes: readonly string[], n = 3): string[] {
+  const p = path.toLowerCase().replace(/^\/(graph\.qq\.com|open\.t\.qq\.com)(?=\/)/, '');
+  return routes
+    .map((r) => ({ r, d: distance(p, r.toLowerCase()) }))
+    .filter((x) => x.d <= Math.max(3, Math.floor(x.r.length / 3)))
+    .sort((a, b) => a.d - b.d || a.r.localeCompare(b.r))
+    .slice(0, n)
+    .map((x) => x.r);
+}
 
 export function registerJournal({ app, state, route, scope, scopeOfWorld }: Control): void {
+  // API routes, for near misses: registered after the control plane (server/app.ts)
+  const apiRoutes = new Set<string>();
+  app.addHook('onRoute', (r) => {
+    if (!r.url.startsWith(PREFIX) && !r.url.includes('*') && !r.url.includes(':')) apiRoutes.add(r.url.replace(/\/+$/, '') || '/');
+  });
+  const routeList = () => [...apiRoutes];
+  /** An entry as a read shows it: "api does not exist" answers get the closest routes (computed on read, not per request). */
+  const shown = (e: JournalEntry) => (e.ret === -9 && e.status === 404 ? { ...e, nearMisses: nearMisses(e.path, routeList()) } : e);
   // the answer's body is summarised as it is sent: the entry never holds the payload itself
   const answers = new WeakMap<FastifyRequest, JournalEntry['response'] & ReturnType<typeof outcomeOf>>();
   app.addHook('onSend', (req, reply, payload, done) => {
@@ -362,7 +394,7 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
       if (out.length < limit) out.push(e);
     }
     // newest first; `last` is the cursor for the next since=
-    return { total, last: state.journalSeq, entries: out };
+    return { total, last: state.journalSeq, entries: out.map(shown) };
   }, JOURNAL_DOC);
   // "how many calls matched … since seq N": a test's assertion without reading entries
   route('GET', 'journal/verify', FILTERS, (_req, _reply, o) => {

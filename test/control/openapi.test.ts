@@ -277,6 +277,8 @@ t.test('parameters carry their constraints and seeded examples', async (t) => {
   t.match(add['x-emulator'], { id: 'T12', envelope: 'weibo', auth: 'weibo', kind: 'api' });
   t.ok((add.parameters as { $ref?: string }[]).some((p) => p.$ref === '#/components/parameters/format'), 'format parameter');
   t.match(add.requestBody, { required: true, content: { 'application/x-www-form-urlencoded': { schema: { required: ['content'], properties: { content: { example: /\S/ }, clientip: { type: 'string' } } } } } });
+  // clientip takes any value (SDKs sent Unknown): no IP pattern
+  t.notOk((add.requestBody as { content: Record<string, { schema: { properties: Record<string, { pattern?: string }> } }> }).content['application/x-www-form-urlencoded'].schema.properties.clientip.pattern, 'clientip has no pattern');
   t.match(doc.paths['/api/t/add_pic'].post.requestBody, { content: { 'multipart/form-data': { schema: { properties: { pic: { type: 'string', format: 'binary' } } } } } });
   const tl = q('/api/statuses/home_timeline');
   t.same(Object.keys(tl), ['pageflag', 'pagetime', 'lastid', 'reqnum']);

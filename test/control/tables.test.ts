@@ -38,13 +38,21 @@ t.test('tweets: newest first, user filter, a new tweet on top', async (t) => {
   const all = await get('/_emulator/tweets?limit=50');
   t.equal(all.body.total, n('SELECT COUNT(*) n FROM tweets'));
   t.match(all.body.rows[0], { id: Number(add.json().data.id), user: 'bob', origtext: text });
-  const keys = all.body.rows.map((w: { timestamp: number; id: number }) => [w.timestamp, w.id]);
-  t.ok(keys.every((k: number[], i: number) => i === 0 || k[0] < keys[i - 1][0] || (k[0] === keys[i - 1][0] && k[1] < keys[i - 1][1])), 'timestamp, id descending');
+  const ids = all.body.rows.map((w: { id: number }) => w.id);
+  t.same(ids, [...ids].sort((a: number, b: number) => b - a), 'newest inserted first (id descending)');
   const next = await get('/_emulator/tweets?limit=50&offset=50');
   t.notOk(next.body.rows.some((w: { id: number }) => all.body.rows.some((x: { id: number }) => x.id === w.id)), 'the next page is disjoint');
+  // one of carol's tweets deleted through the API: still listed, with its status
+  const victim = (await get('/_emulator/tweets?limit=1&user=carol')).body.rows[0].id;
+  const del = await signed(app, weiboCreds(app, 'carol'), { method: 'POST', path: '/api/t/del', params: { format: 'json', id: String(victim) } });
+  t.equal(del.json().ret, 0, 'deleted');
   const carol = await get('/_emulator/tweets?limit=500&user=carol');
   t.equal(carol.body.total, n("SELECT COUNT(*) n FROM tweets WHERE user_id = (SELECT id FROM users WHERE name = 'carol')"));
   t.ok(carol.body.rows.length > 0 && carol.body.rows.every((w: { user: string }) => w.user === 'carol'), 'only carol');
+  t.equal(carol.body.rows.length, Math.min(500, carol.body.total), 'every status of hers is listed (deleted and under review too)');
+  t.not(carol.body.rows.find((w: { id: number }) => w.id === victim)?.status, 0, 'the deleted tweet is listed with its status');
+  const keys = carol.body.rows.map((w: { timestamp: number; id: number }) => [w.timestamp, w.id]);
+  t.ok(keys.every((k: number[], i: number) => i === 0 || k[0] < keys[i - 1][0] || (k[0] === keys[i - 1][0] && k[1] < keys[i - 1][1])), "a user's tweets by timestamp, id descending");
   t.same((await get('/_emulator/tweets?user=nobody')).status, 404, 'unknown user');
 });
 
@@ -57,20 +65,20 @@ t.test('relations and tokens: newest first, by user, states', async (t) => {
   t.ok(erin.body.rows.every((r: { fan: string; idol: string }) => r.fan === 'erin' || r.idol === 'erin'));
   t.equal(erin.body.total, n("SELECT COUNT(*) n FROM follows WHERE fan_id = 5 OR idol_id = 5"));
 
-  const g = (await post('/_emulator/tokens/graph', { user: 'carol', scope: 'get_user_info' })).json();
-  const w = (await post('/_emulator/tokens/weibo', { user: 'carol' })).json();
-  const toks = await get('/_emulator/tokens?user=carol');
+  const g = (await post('/_emulator/tokens/graph', { user: 'dave', scope: 'get_user_info' })).json();
+  const w = (await post('/_emulator/tokens/weibo', { user: 'dave' })).json();
+  const toks = await get('/_emulator/tokens?user=dave');
   t.equal(toks.body.total, 2);
   t.match(toks.body.rows, [
-    { user: 'carol', state: 'live' },
-    { user: 'carol', state: 'live' },
+    { user: 'dave', state: 'live' },
+    { user: 'dave', state: 'live' },
   ]);
   t.same(toks.body.rows.map((r: { token: string }) => r.token).sort(), [g.access_token, w.oauth_token].sort());
   t.match(toks.body.rows.find((r: { platform: string }) => r.platform === 'graph'), { appid: FIXTURES.graphApp.appid, scope: 'get_user_info' });
   t.match(toks.body.rows.find((r: { platform: string }) => r.platform === 'weibo'), { appid: FIXTURES.weiboApp.appid, scope: 'access' });
   app.world.db.prepare('UPDATE oauth2_tokens SET revoked = 1 WHERE access_token = ?').run(g.access_token);
-  t.equal((await get('/_emulator/tokens?user=carol')).body.rows.find((r: { platform: string }) => r.platform === 'graph').state, 'revoked');
-  t.notOk((await get('/_emulator/tokens?user=carol')).body.rows.some((r: { token: string }) => r.token === 'secret'), 'no token secret in the rows');
+  t.equal((await get('/_emulator/tokens?user=dave')).body.rows.find((r: { platform: string }) => r.platform === 'graph').state, 'revoked');
+  t.notOk((await get('/_emulator/tokens?user=dave')).body.rows.some((r: { token: string }) => r.token === 'secret'), 'no token secret in the rows');
   t.notMatch(JSON.stringify((await get('/_emulator/tokens')).body), w.oauth_token_secret, 'weibo token secrets are not listed');
 });
 

@@ -111,7 +111,10 @@ t.test('the clock and the control plane: timestamp, reset, import', async (t) =>
   t.teardown(() => app.close());
   const alice = weiboCreds(app, 'alice');
   const stamp = async () => (JSON.parse((await home(app, alice)).body) as Page).data.timestamp;
+  // frozen: the wall clock's own second must not tick between the two reads
+  await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { freeze: true } });
   const s0 = await stamp();
+  t.equal(await stamp(), s0, 'kept while the clock stands still');
   await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { advance: 3600 } });
   t.equal(await stamp(), s0 + 3600, 'the server time in the answer follows the clock');
   // a tweet written straight into the store (no route), then a reset back to the seed

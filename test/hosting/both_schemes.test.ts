@@ -100,6 +100,10 @@ t.test('--port + --https-port: one world on both schemes; links and base strings
   // the plain port's base string does not verify on the TLS port
   const wrong = await hreq(oa.signUrl(`${http}/api/t/show?${qs({ format: 'json', id: added.data.id })}`, c.token, c.secret, 'GET').replace(http, tlsUrl));
   t.match(JSON.parse(wrong.body), { ret: 3, errcode: 9 }, 'signed for http://, sent to https://: refused');
+  // one journal: the plain write and the TLS read are both in it, read over either scheme
+  const journal = JSON.parse((await hreq(`${tlsUrl}/_emulator/journal?path=/api/t/*`)).body) as { entries: { path: string; method: string; ret: number }[] };
+  t.same(journal.entries.map((e) => [e.method, e.path, e.ret]).reverse(), [['POST', '/api/t/add', 0], ['GET', '/api/t/show', 0], ['GET', '/api/t/show', 3]]);
+  t.same((await (await fetch(`${http}/_emulator/journal?path=/api/t/*`)).json() as { entries: unknown[] }).entries, journal.entries, 'the same journal on the plain port');
 });
 
 t.test('plain HTTP on a TLS port: a readable 400 naming the https URL; TLS on the same port still works', async (t) => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { DEFAULTS, ENV_NAMES, loadConfig } from '../../server/config.js';
+import { ENV_NAMES, loadConfig } from '../../server/config.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const envNames = new Set(Object.values(ENV_NAMES));
@@ -87,20 +87,28 @@ t.test('Dockerfile: every COPY source exists; the runtime copies what the build 
 
 t.test('Dockerfile ENV and EXPOSE match server/config.ts', async (t) => {
   for (const k of Object.keys(dockerEnv).filter((k) => k.startsWith('EMU_'))) t.ok(envNames.has(k), `${k} is a config env name`);
-  t.equal(dockerEnv.EMU_PORT, String(DEFAULTS.port));
+  // the real services' ports: plain 80 (open.t.qq.com/api) and TLS 443 (graph.qq.com, cgi-bin)
+  t.equal(dockerEnv.EMU_PORT, '80');
+  t.equal(dockerEnv.EMU_HTTPS_PORT, '443');
   t.equal(dockerEnv.EMU_HOST, '0.0.0.0', 'reachable from outside the container');
   t.match(dockerEnv.EMU_DB, /^\/data\//, 'database on the volume');
-  t.match(dockerEnv.EMU_CERT_DIR, /^\/data\//, 'certificates on the volume');
+  t.match(dockerEnv.EMU_CERT_DIR, /^\/data\//, 'certificates (and the CA key) on the data volume');
+  t.equal(dockerEnv.EMU_CA_DIR, '/ca', 'ca.pem alone on its own volume');
   const expose = runtime.find((i) => i.op === 'EXPOSE')!.args;
-  t.equal(expose, dockerEnv.EMU_PORT);
-  t.match(runtime.find((i) => i.op === 'VOLUME')!.args, /\/data/);
+  t.same(expose.split(/\s+/), [dockerEnv.EMU_PORT, dockerEnv.EMU_HTTPS_PORT]);
+  t.same(JSON.parse(runtime.find((i) => i.op === 'VOLUME')!.args), ['/data', '/ca']);
   t.match(runtime.find((i) => i.op === 'USER')?.args ?? '', /^node$/, 'runs as non-root');
+  // non-root on 80/443: node carries cap_net_bind_service (compose also sets the sysctl)
+  t.match(runtime.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n'), /setcap cap_net_bind_service=\+ep "\$\(readlink -f \/usr\/local\/bin\/node\)"/);
   // the env the image sets is understood by loadConfig
   const cfg = loadConfig([], dockerEnv);
-  t.equal(cfg.port, DEFAULTS.port);
+  t.equal(cfg.port, 80);
+  t.equal(cfg.httpsPort, 443);
+  t.equal(cfg.https, false, 'the main port stays plain; 443 is the TLS twin');
   t.equal(cfg.host, '0.0.0.0');
   t.equal(cfg.db, dockerEnv.EMU_DB);
   t.equal(cfg.certDir, dockerEnv.EMU_CERT_DIR);
+  t.equal(cfg.caDir, '/ca');
 });
 
 t.test('docker-compose.yml: services, ports, healthcheck, aliases, volume, depends_on', async (t) => {
@@ -108,17 +116,19 @@ t.test('docker-compose.yml: services, ports, healthcheck, aliases, volume, depen
   t.equal(emu.build, '.');
   const env = emu.environment as Record<string, string>;
   for (const k of Object.keys(env)) t.ok(envNames.has(k), `${k} is a config env name`);
-  t.equal(String(env.EMU_PORT), String(DEFAULTS.port));
+  t.same([env.EMU_PORT, env.EMU_HTTPS_PORT], ['80', '443'], 'the real ports inside the network');
   const cfg = loadConfig([], Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
   t.equal(cfg.host, '0.0.0.0');
   t.equal(cfg.seed, 1);
   t.equal(cfg.size, 'small');
-  t.same(emu.ports, [`${env.EMU_PORT}:${env.EMU_PORT}`], 'published on the same port the server listens on');
-  // named volume mounted where the database lives
-  t.same(emu.volumes, ['emulator-data:/data']);
-  t.ok('emulator-data' in compose.volumes, 'the volume is declared');
+  t.same(emu.sysctls, { 'net.ipv4.ip_unprivileged_port_start': 0 }, 'the non-root user may bind 80/443');
+  t.same(emu.ports, ['8080:80', '8443:443'], 'published to the host on 8080 (http) and 8443 (https)');
+  // named volumes: the database and certificates (CA key included), and ca.pem alone
+  t.same(emu.volumes, ['emulator-data:/data', 'emulator-ca:/ca']);
+  t.ok('emulator-data' in compose.volumes && 'emulator-ca' in compose.volumes, 'the volumes are declared');
   t.match(env.EMU_DB, /^\/data\//);
   t.match(env.EMU_CERT_DIR, /^\/data\//);
+  t.equal(env.EMU_CA_DIR, '/ca');
   // healthcheck: the same command as the Dockerfile's
   t.same(emu.healthcheck.test, ['CMD', ...healthCmd]);
   for (const k of ['interval', 'timeout', 'retries', 'start_period']) t.ok(emu.healthcheck[k] !== undefined, `healthcheck.${k}`);
@@ -126,9 +136,15 @@ t.test('docker-compose.yml: services, ports, healthcheck, aliases, volume, depen
   t.same([...emu.networks.default.aliases].sort(), ['graph.qq.com', 'open.t.qq.com']);
   const example = compose.services['example-app'];
   t.same(example.depends_on, { emulator: { condition: 'service_healthy' } });
-  const line = example.command.join(' ');
-  t.match(line, `http://graph.qq.com:${env.EMU_PORT}/`);
-  t.match(line, `http://open.t.qq.com:${env.EMU_PORT}/`);
+  // the example app mounts only the CA volume, read-only, and trusts it through the usual variables
+  t.same(example.volumes, ['emulator-ca:/ca:ro']);
+  for (const k of ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE']) t.equal(example.environment[k], '/ca/ca.pem', k);
+  t.same(example.command, ['node', 'examples/consumer.mjs']);
+  t.equal(example.image, emu.image, 'the image carries the example (COPY examples)');
+  // it calls the hard-coded real URLs, no port, no base URL (test/hosting/namespace.test.ts runs it)
+  const consumer = readFileSync(join(root, 'examples', 'consumer.mjs'), 'utf8');
+  for (const u of ['https://graph.qq.com/oauth2.0/authorize', 'https://graph.qq.com/oauth2.0/token', 'https://graph.qq.com/user/get_user_info', 'https://open.t.qq.com/cgi-bin/request_token', 'http://open.t.qq.com/api/t/add']) t.match(consumer, u);
+  t.notMatch(consumer, /graph\.qq\.com:\d|open\.t\.qq\.com:\d|localhost:8080/, 'no port or local address');
 });
 
 // ---- run the build, CMD and HEALTHCHECK as written ------------------------------------------
@@ -150,7 +166,8 @@ function startCompiled(extra: Record<string, string>): Promise<{ port: number; c
   const script = join(out, cmd[1].replace(/^dist\//, ''));
   const child = spawn(process.execPath, [script, ...cmd.slice(2)], {
     cwd: root,
-    env: { ...process.env, ...dockerEnv, EMU_PORT: '0', EMU_DB: join(work, `world-${children.length}.sqlite`), ...extra },
+    // port 0 and no TLS twin: this runs on the shared host network (the namespace test binds 80/443)
+    env: { ...process.env, ...dockerEnv, EMU_PORT: '0', EMU_HTTPS_PORT: '0', EMU_CA_DIR: join(work, 'ca'), EMU_DB: join(work, `world-${children.length}.sqlite`), ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

@@ -1,11 +1,13 @@
 // Fuzzing every registered route (issue 5): random, missing, oversized, wrongly typed and wrongly
 // encoded parameters and bodies, broken multipart and broken OAuth headers, with and without valid
-// credentials. Invariants: never HTTP 5xx, never a stack trace, always the API's own envelope, and a
+// credentials. Invariants: never HTTP 5xx, never a stack trace, always the API's own envelope, every XML
+// answer an XML 1.0 document (issue 11), and a
 // refused request leaves the store's row counts unchanged.
 import t from 'tap';
 import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { build, graphCreds, weiboCreds, signed, parseXml, PNG_1x1, qs, authHeader, type WeiboCreds } from '../helpers.js';
+import { xml10Problem } from './xml10.js';
 
 export interface RouteEntry {
   url: string;
@@ -31,8 +33,8 @@ const app = await build();
 t.teardown(() => app.close());
 app.world.rules.postBurst = 0; // writes that succeed must not make later ones refuse for speed only
 
-// the control plane (/_emulator/*) is the operator's, not an emulated API: left out
-const routes = listRoutes(app).filter((r) => !r.url.startsWith('/_emulator') && r.url !== '*');
+// the control plane (/_emulator/*) and its landing page at / are the operator's, not an emulated API: left out
+const routes = listRoutes(app).filter((r) => !r.url.startsWith('/_emulator') && r.url !== '*' && r.url !== '/');
 const STACK = /\n\s+at [^\n]*:\d+:\d+|\bat (?:Object|async|Function|new )[^\n]*\(|node_modules\/|\/work\/main\//;
 
 const tables = (app.world.db.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT IN ('oauth1_nonces','sqlite_sequence')").all() as { name: string }[]).map((r) => r.name);
@@ -54,8 +56,10 @@ function envelopeOf(res: LightMyRequestResponse): Record<string, unknown> {
   const type = String(res.headers['content-type'] ?? '');
   if (/xml/.test(type) || res.body.trimStart().startsWith('<?xml')) {
     const x = parseXml(res.body);
-    const root = (x.root ?? x.data) as Record<string, unknown> | undefined;
+    let root = (x.root ?? x.data) as Record<string, unknown> | undefined;
     if (!root || typeof root !== 'object') throw new Error('XML without <root>/<data>');
+    // graph.qq.com's XML errors (seed 003): <root><data><ret>…</ret><msg>…</msg></data></root>
+    if (!('ret' in root) && root.data && typeof root.data === 'object') root = root.data as Record<string, unknown>;
     return root;
   }
   return JSON.parse(res.body) as Record<string, unknown>;
@@ -68,6 +72,11 @@ function check(url: string, res: LightMyRequestResponse, before: Record<string, 
   const where = `${label} → ${res.statusCode} ${res.body.slice(0, 300)}`;
   if (res.statusCode >= 500) throw new Error(`5xx: ${where}`);
   if (STACK.test(res.body)) throw new Error(`stack trace: ${where}`);
+  // every XML answer is an XML 1.0 document (issue 11): well-formed and free of forbidden characters
+  if (/xml/.test(String(res.headers['content-type'] ?? ''))) {
+    const problem = xml10Problem(res.body);
+    if (problem) throw new Error(`XML answer is not XML 1.0 (${problem}): ${where}`);
+  }
   const kind = kindOf(url);
   if (res.statusCode === 404 && kind !== 'oauth') {
     // pictures that do not exist and unknown paths: the not-found envelope or an empty 404
@@ -300,5 +309,97 @@ t.test('the checker itself refuses a 5xx, a stack trace and a bare body', async 
   t.throws(() => check('/api/t/add', fake(200, '{"msg":"Error: x\\n    at foo (/work/main/db/x.ts:1:2)"}'), c, 'x'), /stack/);
   t.throws(() => check('/api/t/add', fake(200, '{"ret":1,"msg":"x"}'), c, 'x'), /lacks errcode/);
   t.throws(() => check('/user/get_user_info', fake(200, 'oops', 'text/plain'), c, 'x'), /not an envelope/);
+  t.throws(() => check('/api/t/show', fake(200, '<?xml version="1.0"?><root><ret>0</ret><msg>\u0001</msg></root>', 'text/xml'), c, 'x'), /not XML 1\.0/);
   t.doesNotThrow(() => check('/user/get_user_info', fake(200, '{"ret":1,"msg":"x"}'), c, 'x'));
+});
+
+// ---- issue 11: forbidden characters read back as XML, parameter floods, oversized multipart fields
+
+/** Characters XML 1.0 forbids that UTF-8 can carry (lone surrogates cannot travel in a body). */
+const FORBIDDEN = [...Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).filter((c) => !'\t\n\r'.includes(c)), '\uFFFE', '\uFFFF'];
+const hostile = fc.array(fc.oneof(fc.constantFrom(...FORBIDDEN), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 10 }).map((a) => a.join(''));
+const bob: WeiboCreds = weiboCreds(app, 'bob');
+let unique = 0;
+
+type Call = { via: 'weibo'; c: WeiboCreds; method: 'GET' | 'POST'; path: string; params: Record<string, string> } | { via: 'graph'; method: 'GET' | 'POST'; path: string; params: Record<string, string> };
+/** Text writes, each with the reads that give the text back. */
+const TEXT_WRITES: { write: (x: string) => Call; reads: Call[] }[] = [
+  { write: (x) => ({ via: 'weibo', c: weibo, method: 'POST', path: '/api/t/add', params: { content: x, clientip: '10.0.0.1' } }), reads: [{ via: 'weibo', c: bob, method: 'GET', path: '/api/statuses/home_timeline', params: { reqnum: '3' } }, { via: 'weibo', c: weibo, method: 'GET', path: '/api/statuses/broadcast_timeline', params: { reqnum: '3' } }] },
+  { write: (x) => ({ via: 'weibo', c: weibo, method: 'POST', path: '/api/user/update', params: { nick: x.slice(0, 12), introduction: x } }), reads: [{ via: 'weibo', c: weibo, method: 'GET', path: '/api/user/info', params: {} }, { via: 'weibo', c: bob, method: 'GET', path: '/api/user/other_info', params: { name: 'alice' } }] },
+  { write: (x) => ({ via: 'weibo', c: weibo, method: 'POST', path: '/api/private/add', params: { name: 'bob', content: x, clientip: '10.0.0.1' } }), reads: [{ via: 'weibo', c: bob, method: 'GET', path: '/api/private/recv', params: { reqnum: '3' } }] },
+  { write: (x) => ({ via: 'weibo', c: weibo, method: 'POST', path: '/api/tag/add', params: { tag: x.slice(0, 8) } }), reads: [{ via: 'weibo', c: weibo, method: 'GET', path: '/api/user/info', params: {} }] },
+  { write: (x) => ({ via: 'graph', method: 'POST', path: '/t/add_t', params: { content: x } }), reads: [{ via: 'graph', method: 'GET', path: '/user/get_info', params: {} }] },
+  { write: (x) => ({ via: 'graph', method: 'POST', path: '/photo/add_album', params: { albumname: x.slice(0, 20), albumdesc: x } }), reads: [{ via: 'graph', method: 'GET', path: '/photo/list_album', params: {} }] },
+];
+
+async function call(k: Call, format: 'xml' | 'json'): Promise<LightMyRequestResponse> {
+  const params = { ...k.params, format };
+  if (k.via === 'weibo') return signed(app, k.c, { method: k.method, path: k.path, params });
+  const body = qs({ ...graph, ...params });
+  return k.method === 'POST'
+    ? app.inject({ method: 'POST', url: k.path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body })
+    : app.inject({ method: 'GET', url: `${k.path}?${body}` });
+}
+
+t.test('control characters in every text parameter: whatever is stored reads back as XML 1.0', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(fc.nat({ max: TEXT_WRITES.length - 1 }), hostile, fc.constantFrom<'xml' | 'json'>('xml', 'json'), async (i, x, format) => {
+      const w = TEXT_WRITES[i];
+      const write = w.write(`${x} ${++unique}`);
+      const before = counts();
+      check(write.path, await call(write, format), before, `${write.path} ${JSON.stringify(write.params)} format=${format}`);
+      for (const r of w.reads) {
+        const res = await call(r, 'xml');
+        check(r.path, res, counts(), `read back ${r.path} after ${write.path} ${JSON.stringify(write.params)}`);
+        if (!/xml/.test(String(res.headers['content-type']))) throw new Error(`${r.path} did not answer XML`);
+      }
+    }),
+    { numRuns: 60, seed: Number(process.env.FUZZ_SEED ?? 20261123), endOnFailure: true },
+  );
+  t.pass('hostile text fuzz done');
+});
+
+t.test('huge parameter counts: more than 1000 in the query or body is the parameter error, counted exactly', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.oneof(fc.integer({ min: 995, max: 1005 }), fc.integer({ min: 1, max: 3000 }), fc.constant(60000)),
+      fc.constantFrom('query', 'body'),
+      fc.constantFrom('/user/get_user_info', '/api/t/add', '/oauth2.0/token'),
+      fc.constantFrom('xml', 'json'),
+      async (n, where, path, format) => {
+        const pairs = Array.from({ length: n - 1 }, (_, i) => `k${i}=`);
+        pairs.push(`format=${format}`);
+        const flood = pairs.join('&');
+        const host = path.startsWith('/api/') ? 'open.t.qq.com' : 'graph.qq.com';
+        // POST, the flood in the query string or in the form body
+        const res = where === 'query'
+          ? await app.inject({ method: 'POST', url: `${path}?${flood}`, headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+          : await app.inject({ method: 'POST', url: path, headers: { host, 'content-type': 'application/x-www-form-urlencoded' }, payload: flood });
+        if (res.statusCode === 404) throw new Error(`${path} does not take POST`);
+        check(path, res, counts(), `${n} parameters in the ${where} of ${path}`);
+        const refused = res.body.includes(`more than 1000 parameters in the ${where === 'query' ? 'query string' : 'body'}`);
+        if (refused !== n > 1000) throw new Error(`${n} parameters in the ${where} of ${path}: refused=${refused}: ${res.body.slice(0, 200)}`);
+      },
+    ),
+    { numRuns: 50, seed: Number(process.env.FUZZ_SEED ?? 20261123), endOnFailure: true },
+  );
+  t.pass('parameter-count fuzz done');
+});
+
+t.test('oversized multipart fields: a field over 64 KiB is ret 1 naming it, never a signature failure', async (t) => {
+  const LIMIT = 64 * 1024;
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(fc.integer({ min: LIMIT - 2, max: LIMIT + 2 }), fc.integer({ min: 1, max: 3 * LIMIT })), fc.constantFrom('content', 'clientip', 'x_extra'), async (size, field, ) => {
+      const params: Record<string, string> = { format: 'json', content: 'short', clientip: '10.0.0.1' };
+      params[field] = 'a'.repeat(size);
+      const res = await signed(app, weibo, { method: 'POST', path: '/api/t/add', params, files: {} });
+      check('/api/t/add', res, counts(), `multipart ${field} of ${size} bytes`);
+      const b = JSON.parse(res.body) as { ret: number; errcode: number; msg: string };
+      if (size > LIMIT) {
+        if (b.ret !== 1 || b.msg !== `error ${field} param: longer than ${LIMIT} bytes (the multipart field limit)`) throw new Error(`${field} of ${size} bytes: ${res.body.slice(0, 200)}`);
+      } else if (b.ret === 3 || /multipart field limit/.test(b.msg)) throw new Error(`${field} of ${size} bytes (under the limit) refused: ${res.body.slice(0, 200)}`);
+    }),
+    { numRuns: 25, seed: Number(process.env.FUZZ_SEED ?? 20261123), endOnFailure: true },
+  );
+  t.pass('multipart field fuzz done');
 });
