@@ -7,6 +7,7 @@ import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { seedWorld } from '../seed/generate.js';
 import { seededImage } from '../seed/cache.js';
+import { applyFixtures, readFixturesFile } from '../db/fixtures.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, needsTls, type EmulatorConfig } from './config.js';
 import { ApiError, apiErrorOf } from './errors.js';
@@ -79,6 +80,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   app.decorate('emulatorConfig', config);
   // the current world: mutable, so the control plane's reset/restore/import swap it
   app.decorate('world', opts.world ?? openWorld(config));
+  // declared fixtures go in before the control plane saves the world reset returns to
+  const fixtures = config.fixtures ? readFixturesFile(config.fixtures) : undefined;
+  if (fixtures) applyFixtures(app.world, fixtures, config.fixtures);
   app.decorateRequest('world', null as unknown as World);
   // callback-style hooks where nothing is awaited: no promise per request on the hot path
   app.addHook('onRequest', (req, reply, done) => {
@@ -146,7 +150,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     return send(reply, renderError(envelope, new ApiError(-9, `api does not exist: ${req.method} ${req.url.split('?')[0]}`, 0), { format }), 404);
   });
 
-  registerControl(app);
+  registerControl(app, fixtures && { fixtures, source: config.fixtures });
   registerCaPem(app, opts.tls?.ca);
   registerPictures(app);
   registerGraph(app);

@@ -305,6 +305,7 @@ const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
   { method: 'POST', url: '/_emulator/relations', summary: 'add a relation (follow, special, blacklist)' },
   { method: 'POST', url: '/_emulator/tokens/graph', summary: 'mint a graph.qq.com access token without the browser flow' },
   { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance (flavour=oauth2: an OAuth 2.0 access_token, openid and refresh_token for oauth_version=2.a calls)' },
+  { method: 'POST', url: '/_emulator/fixtures', summary: 'load declared apps, users, relations, tweets, private messages and fixed tokens (JSON body; idempotent; applied again on reset)' },
   { method: 'GET', url: '/_emulator/clock', summary: 'the world clock' },
   { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
   { method: 'GET', url: '/_emulator/rules', summary: "a world's write rules and request-rate limit" },

@@ -2,6 +2,7 @@
 // Starts the emulator: `npm start -- --port 8080 --db data/world.sqlite --seed 1`.
 import { buildApp } from './app.js';
 import { checkConfig, HELP, loadConfig, needsTls } from './config.js';
+import { FixtureError } from '../db/fixtures.js';
 import { checkDbPath, handleSignals, listenErrorLine, StartupError } from './lifecycle.js';
 import { ensureCerts } from './tls.js';
 import { loggerExtras } from './logging.js';
@@ -34,7 +35,10 @@ async function main() {
   const started = Date.now();
   const tls = needsTls(config) ? ensureCerts(config.certDir, config.caDir || undefined) : undefined;
   if (tls) process.stdout.write(`HTTPS: ${tls.generated ? `generated in ${tls.ms} ms` : 'using'} certificates in ${config.certDir}; clients must trust ${tls.caPath} (also GET /_emulator/ca.pem)\n`);
-  const app = await buildApp({ ...config, logger: { ...loggerExtras() }, tls: tls && { key: tls.key, cert: tls.cert, ca: tls.ca } });
+  const app = await buildApp({ ...config, logger: { ...loggerExtras() }, tls: tls && { key: tls.key, cert: tls.cert, ca: tls.ca } }).catch((e) => {
+    // a broken fixtures file is the operator's to fix: one line naming the file, entry and field
+    throw e instanceof FixtureError ? new StartupError(`--fixtures ${e.message}`) : e;
+  });
   const bound = await listen(app).catch((e) => {
     throw listenErrorLine(e, config) ?? e;
   });

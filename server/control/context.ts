@@ -6,6 +6,7 @@ import type { Image } from '../../db/images.js';
 import type { UserRow } from '../../db/users.js';
 import type { App } from '../../db/apps.js';
 import { InvalidData } from '../../db/errors.js';
+import type { Fixtures } from '../../db/fixtures.js';
 import type { JournalEntry } from './journal.js';
 import type { Fault } from './faults.js';
 import type { IsolatedWorld } from './worlds.js';
@@ -20,9 +21,11 @@ export interface WorldControl {
   journalBytes: number;
   faults: Fault[];
   snapshots: Map<string, { image: Image; created: number }>;
+  /** fixtures loaded into this world over HTTP (with their source): reset applies them again */
+  fixtures: { fixtures: Fixtures; source: string }[];
 }
 
-export const newWorldControl = (): WorldControl => ({ journal: [], journalBytes: 0, faults: [], snapshots: new Map() });
+export const newWorldControl = (): WorldControl => ({ journal: [], journalBytes: 0, faults: [], snapshots: new Map(), fixtures: [] });
 
 export interface ControlState {
   /** the world as it started: what reset returns to */

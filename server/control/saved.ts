@@ -7,6 +7,7 @@ import { copyInto, dropImage, imageBytes, imageSize, restoreFile, saveImage, wor
 import { exportWorld, importWorld, worldCounts } from '../../db/transfer.js';
 import { bool, Refusal, type Control } from './context.js';
 import { isolatedWorld } from './worlds.js';
+import { applyFixtures } from '../../db/fixtures.js';
 
 const SNAP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -55,6 +56,9 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     if (!keepClock) clock.reset();
     if (s.iso) s.iso.world = isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock);
     else await restore(state.template, clock);
+    // reset = seed + fixtures: those loaded over HTTP since start go in again
+    const w = scope(o).world;
+    for (const f of s.ctl.fixtures) applyFixtures(w, f.fixtures, f.source);
     return { status: 'reset', world: s.id, ms: Number(process.hrtime.bigint() - started) / 1e6, counts: worldCounts(scope(o).world) };
   });
 
