@@ -20,6 +20,7 @@ import { registerRules } from './rules.js';
 import { registerTables } from './tables.js';
 import { registerFixtures } from './fixtures.js';
 import type { Fixtures } from '../../db/fixtures.js';
+import type { Origin } from '../../db/origin.js';
 
 export { PREFIX, type ControlState } from './context.js';
 export { readVersion } from './info.js';
@@ -45,9 +46,10 @@ export function adminTokenIn(header: string | undefined, token: string): boolean
 }
 
 /** Installs the control hooks and routes. Call before the API routes are registered. */
-export function registerControl(app: FastifyInstance, fixtures?: { fixtures: Fixtures; source: string }): void {
+export function registerControl(app: FastifyInstance, fixtures?: { fixtures: Fixtures; source: string }, origin?: Origin): void {
   const state: ControlState = {
     template: saveImage(app.world.db),
+    ...(origin && { origin }),
     main: { ...newWorldControl(), fixtures: fixtures ? [fixtures] : [] },
     journalMax: 10000,
     journalMaxBytes: JOURNAL_MAX_BYTES,
