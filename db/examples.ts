@@ -1,9 +1,35 @@
-// Values of the current world that the API description's examples point at (server/params.ts
-// SeedExamples): the seed is deterministic, so on a seeded world these are the same every run,
+// Values of the current world that the API description's examples point at (SeedExamples, used
+// by server/params.ts): the seed is deterministic, so on a seeded world these are the same every run,
 // and an example taken from the world a request runs in always names something that exists.
 import type { World } from './world.js';
-import type { SeedExamples } from '../server/params.js';
 import { FIXTURES } from '../seed/generate.js';
+
+/** Values of the seeded world the API description's examples point at (server/params.ts). */
+export interface SeedExamples {
+  /** the graph app's appid */
+  appid: string;
+  /** alice's openid for the graph app */
+  openid: string;
+  /** bob's openid for the graph app (a user alice may look up or follow) */
+  fopenid: string;
+  /** bob's account name (an existing user other than the caller) */
+  name: string;
+  /** a tweet everyone may read (bob's newest original) */
+  tweetId: string;
+  /** alice's newest tweet (hers to delete) */
+  ownTweetId: string;
+  /** a topic text in use, and its id */
+  topic: string;
+  topicId: string;
+  /** alice's first album */
+  albumid: string;
+  /** a private message alice received */
+  privateId: string;
+  /** a stored picture's key */
+  pictureKey: string;
+  /** one of alice's tags */
+  tagid: string;
+}
 
 const one = (w: World, sql: string, ...args: unknown[]): string => {
   const row = w.db.prepare(sql).get(...args) as Record<string, unknown> | undefined;

@@ -59,6 +59,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     envelope?: Envelope;
+    /** a retired / not-provided API: its notice answers every method it was registered for */
+    refusal?: boolean;
   }
 }
 
@@ -230,7 +232,7 @@ export function registerRefusal(app: FastifyInstance, o: { url: string; envelope
   app.route({
     method: o.method,
     url: o.url,
-    config: { envelope: o.envelope },
+    config: { envelope: o.envelope, refusal: true },
     handler: async (req, reply) => {
       const args = req.args ?? (await readArgs(req));
       return send(reply, renderError(o.envelope, o.error, { format: args.format() }));

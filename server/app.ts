@@ -99,8 +99,9 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
       return;
     }
     // both APIs are GET and POST only (HEAD as GET): TRACE, PUT, QUERY… anywhere but the control
-    // plane are 405, decided before a body method's content-type checks run
-    if (!API_METHODS.has(req.method) && !req.url.startsWith('/_emulator/')) {
+    // plane are 405, decided before a body method's content-type checks run; a retired API keeps
+    // answering its offline notice whatever the method (test/graph/retired.test.ts)
+    if (!API_METHODS.has(req.method) && !req.url.startsWith('/_emulator/') && !req.routeOptions.config?.refusal) {
       reply.header('allow', 'GET, HEAD, POST');
       send(reply, renderError(envelopeForPath(req.url), new ApiError(-9, `method not allowed: ${req.method} (the API answers GET and POST)`, 0), { format: requestFormat(req) }), 405);
       return;

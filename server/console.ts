@@ -141,11 +141,11 @@ button { font-size: 1em; padding: 2px 10px; }
     tokens: { path: '/_emulator/tokens', cells: function (k) { return [k.platform, k.token, k.user, k.appid, k.scope, when(k.created_at), k.state === 'live' && k.expires_at ? 'expires ' + when(k.expires_at) : k.state]; } },
   };
   var offsets = { users: 0, tweets: 0, relations: 0, tokens: 0 };
-  function tokenButton(label, platform, user) {
+  function tokenButton(label, platform, user, flavour) {
     var b = el('button', label);
     b.type = 'button';
-    b.className = 'issue-' + platform;
-    b.addEventListener('click', function () { issue(platform, user); });
+    b.className = 'issue-' + platform + (flavour ? '-' + flavour : '');
+    b.addEventListener('click', function () { issue(platform, user, flavour); });
     return b;
   }
   function fill(id, page) {
@@ -160,6 +160,9 @@ button { font-size: 1em; padding: 2px 10px; }
         td.appendChild(tokenButton('QQ token', 'graph', row.name));
         td.appendChild(document.createTextNode(' '));
         td.appendChild(tokenButton('Weibo token', 'weibo', row.name));
+        td.appendChild(document.createTextNode(' '));
+        // open.t.qq.com's 2012+ flavour: used unsigned with access_token, openid and oauth_version=2.a
+        td.appendChild(tokenButton('Weibo OAuth 2.0 token', 'weibo', row.name, 'oauth2'));
         tr.appendChild(td);
       }
       body.appendChild(tr);
@@ -181,15 +184,18 @@ button { font-size: 1em; padding: 2px 10px; }
       });
     });
   });
-  function issue(platform, user) {
-    status('issuing a ' + platform + ' token for ' + user + '…');
-    call('POST', '/_emulator/tokens/' + platform, { world: world(), user: user }).then(function (t) {
+  function issue(platform, user, flavour) {
+    var what = platform + (flavour === 'oauth2' ? ' OAuth 2.0' : '');
+    var body = { world: world(), user: user };
+    if (flavour) body.flavour = flavour;
+    status('issuing a ' + what + ' token for ' + user + '…');
+    call('POST', '/_emulator/tokens/' + platform, body).then(function (t) {
       var box = $('issued');
-      box.textContent = platform + ' token for ' + user + ':\\n' + JSON.stringify(t, null, 2);
+      box.textContent = what + ' token for ' + user + ':\\n' + JSON.stringify(t, null, 2);
       box.hidden = false;
       offsets.tokens = 0;
       return loadTable('tokens');
-    }).then(function () { status('issued a ' + platform + ' token for ' + user); }).catch(failed);
+    }).then(function () { status('issued a ' + what + ' token for ' + user); }).catch(failed);
   }
 
   // ---- the journal

@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { baseOf, declaredRoutes, type DeclaredRoute } from './api.js';
 import { renderXml, type Envelope } from './respond.js';
 import { readVersion } from './control/index.js';
+import { controlRoutes, type ControlDoc } from './control/context.js';
 import { described, oneOf, text, type Param, type Schema, type SeedExamples } from './params.js';
 import { seedExamples } from '../db/examples.js';
 import { FIXTURES } from '../seed/generate.js';
@@ -289,48 +290,17 @@ const pathExample = (name: string, e: SeedExamples): string | undefined =>
   ({ key: e.pictureKey, appid: e.appid, openid: e.openid, size: '100' })[name] || undefined;
 
 /** The control plane (server/control/) and the docs pages. */
-const CONTROL_ROUTES: { method: string; url: string; summary: string }[] = [
-  { method: 'GET', url: '/_emulator/health', summary: 'liveness: {status:"ok"}' },
-  { method: 'GET', url: '/_emulator/info', summary: 'version, configuration, fixtures and world counts' },
-  { method: 'GET', url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)' },
-  { method: 'POST', url: '/_emulator/reset', summary: 'reset the world to its seeded state (or reseed)' },
-  { method: 'GET', url: '/_emulator/snapshots', summary: 'list snapshots' },
-  { method: 'POST', url: '/_emulator/snapshots/:name', summary: 'take a named snapshot' },
-  { method: 'DELETE', url: '/_emulator/snapshots/:name', summary: 'delete a snapshot' },
-  { method: 'POST', url: '/_emulator/snapshots/:name/restore', summary: 'restore a snapshot' },
-  { method: 'GET', url: '/_emulator/export', summary: 'export the world (SQLite image)' },
-  { method: 'POST', url: '/_emulator/import', summary: 'import a world image' },
-  { method: 'POST', url: '/_emulator/apps', summary: 'issue an app (graph or weibo)' },
-  { method: 'POST', url: '/_emulator/users', summary: 'create a user' },
-  { method: 'POST', url: '/_emulator/relations', summary: 'add a relation (follow, special, blacklist)' },
-  { method: 'POST', url: '/_emulator/tokens/graph', summary: 'mint a graph.qq.com access token without the browser flow' },
-  { method: 'POST', url: '/_emulator/tokens/weibo', summary: 'mint an open.t.qq.com access token without the OAuth 1.0a dance (flavour=oauth2: an OAuth 2.0 access_token, openid and refresh_token for oauth_version=2.a calls)' },
-  { method: 'POST', url: '/_emulator/fixtures', summary: 'load declared apps, users, relations, tweets, private messages and fixed tokens (JSON body; idempotent; applied again on reset)' },
-  { method: 'GET', url: '/_emulator/clock', summary: 'the world clock' },
-  { method: 'POST', url: '/_emulator/clock', summary: 'set, advance or freeze the world clock' },
-  { method: 'GET', url: '/_emulator/rules', summary: "a world's write rules and request-rate limit" },
-  { method: 'POST', url: '/_emulator/rules', summary: "change a world's write rules (content bytes, dirty words, spam patterns, posting speed, duplicate window, rate limit); reset=true for the defaults" },
-  { method: 'GET', url: '/_emulator/journal', summary: 'the request journal' },
-  { method: 'DELETE', url: '/_emulator/journal', summary: 'clear the request journal' },
-  { method: 'GET', url: '/_emulator/journal/verify', summary: 'count the journaled calls matching path/app/user/method/status/ret/errcode/ok/param since a seq' },
-  { method: 'GET', url: '/_emulator/faults', summary: 'list injected faults' },
-  { method: 'POST', url: '/_emulator/faults', summary: 'inject a fault on an API path' },
-  { method: 'DELETE', url: '/_emulator/faults', summary: 'clear injected faults' },
-  { method: 'GET', url: '/_emulator/worlds', summary: 'list isolated worlds' },
-  { method: 'POST', url: '/_emulator/worlds', summary: 'create an isolated world with its own credentials' },
-  { method: 'DELETE', url: '/_emulator/worlds/:id', summary: 'delete an isolated world' },
-  { method: 'GET', url: '/', summary: 'the landing page (HTML): base URLs, fixtures, links to the console and docs, one call to paste' },
+/** The pages under /_emulator/ registered outside the control modules (the routes of server/control/ describe themselves). */
+const PAGE_ROUTES: { url: string; summary: string; type: string }[] = [
+  { url: OPENAPI_PATH, summary: 'this OpenAPI 3.0 description (?media=json: JSON bodies labelled application/json)', type: 'application/json' },
+  { url: DOCS_PATH, summary: 'the docs UI (Swagger UI, served locally) over this description', type: 'text/html' },
+  { url: `${DOCS_PATH}/init.js`, summary: 'the docs UI start-up script', type: 'application/javascript' },
+  { url: `${DOCS_PATH}/:file`, summary: 'the docs UI assets (swagger-ui.css, swagger-ui-bundle.js, favicon-32x32.png)', type: '*/*' },
+  { url: '/_emulator/console', summary: 'the console page (HTML): the live request journal (filters, each entry: request, answer and signature diagnosis), paged users, tweets, relations and tokens, a token per user in one click, Reset; the page loads without the admin token and asks for it, its data calls send it', type: 'text/html' },
+  { url: '/_emulator/ca.pem', summary: 'the CA certificate to trust for the TLS listeners (PEM; 404 when HTTPS is off)', type: 'application/x-pem-file' },
+  { url: '/', summary: 'the landing page (HTML): base URLs, fixtures, links to the console and docs, one call to paste', type: 'text/html' },
   // stored (and printed) as /_emulator under ignoreTrailingSlash; /_emulator/ answers the same
-  { method: 'GET', url: '/_emulator', summary: 'the landing page (HTML), as at / (also /_emulator/)' },
-  { method: 'GET', url: '/_emulator/users', summary: 'one page of users (offset, limit ≤ 500, world; openid in appid)' },
-  { method: 'GET', url: '/_emulator/tweets', summary: 'one page of tweets, newest first (offset, limit ≤ 500, world, user)' },
-  { method: 'GET', url: '/_emulator/relations', summary: 'one page of follows, newest first (offset, limit ≤ 500, world, user)' },
-  { method: 'GET', url: '/_emulator/tokens', summary: 'one page of graph and weibo tokens, newest first (offset, limit ≤ 500, world, user)' },
-  { method: 'GET', url: OPENAPI_PATH, summary: 'this OpenAPI 3.0 description' },
-  { method: 'GET', url: DOCS_PATH, summary: 'the docs UI (Swagger UI, served locally) over this description' },
-  { method: 'GET', url: `${DOCS_PATH}/init.js`, summary: 'the docs UI start-up script' },
-  { method: 'GET', url: `${DOCS_PATH}/:file`, summary: 'the docs UI assets (swagger-ui.css, swagger-ui-bundle.js, favicon-32x32.png)' },
-  { method: 'GET', url: '/_emulator/console', summary: 'the console page (HTML): the live request journal (filters, each entry: request, answer and signature diagnosis), paged users, tweets, relations and tokens, a token per user in one click, Reset; the page loads without the admin token and asks for it, its data calls send it' },
+  { url: '/_emulator', summary: 'the landing page (HTML), as at / (also /_emulator/)', type: 'text/html' },
 ];
 
 const ENVELOPE_TEXT: Record<Envelope, string> = {
@@ -526,30 +496,51 @@ function pictureOperations(ctx: BuildContext): Operation[] {
   );
 }
 
-function controlOperations(ctx: BuildContext): Operation[] {
-  return CONTROL_ROUTES.map((c) => {
-    const method = c.method.toLowerCase();
-    const html = c.url === DOCS_PATH || c.url === '/_emulator/console' || c.url === '/' || c.url === '/_emulator';
-    const asset = c.url.startsWith(`${DOCS_PATH}/`);
-    return {
-      method,
-      url: c.url,
-      platform: 'emulator' as Platform,
+const controlError = { description: '{"error":"…"}', content: { 'application/json': { schema: envelopeRef('ControlError') } } };
+const controlSecurity = [{}, { emulator_admin: [] }];
+
+/** The control plane, from the descriptions its routes were registered with (server/control/context.ts). */
+function controlOperations(app: FastifyInstance, ctx: BuildContext): Operation[] {
+  const out: Operation[] = controlRoutes(app).map((r) => {
+    const method = r.method.toLowerCase();
+    const d: ControlDoc = r.doc ?? { summary: r.url };
+    const op: Record<string, unknown> = {
+      tags: ['emulator'],
+      summary: d.summary,
+      description: 'Control plane: JSON in (a JSON body, a form or the query), JSON out (application/json); refusals are {"error":"…"} with a 4xx status.',
+      operationId: operationId(method, r.url),
+    };
+    const parameters: unknown[] = [...r.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string', minLength: 1 }, ...(d.path?.[m[1]] ? { example: d.path[m[1]] } : {}) }));
+    for (const [name, schema] of Object.entries(d.query ?? {})) parameters.push({ name, in: 'query', schema, ...(d.example?.[name] !== undefined ? { example: d.example[name] } : {}) });
+    if (parameters.length) op.parameters = parameters;
+    if (d.body) {
+      const schema = { type: 'object', properties: d.body, ...(d.required?.length ? { required: d.required } : {}), additionalProperties: Object.keys(d.body).length === 0 };
+      op.requestBody = { required: !!d.required?.length || Object.keys(d.body).length === 0, content: { 'application/json': { schema, ...(d.example ? { example: d.example } : {}) } } };
+    }
+    const ok: Record<string, unknown> = { description: 'JSON', content: { 'application/json': { schema: d.answer ?? { type: 'object' } } } };
+    if (d.links) ok.links = d.links;
+    op.responses = { '200': ok, '4XX': controlError };
+    op.security = controlSecurity;
+    op['x-emulator'] = { id: null, kind: 'control', envelope: null, auth: 'admin' };
+    return { method, url: r.url, platform: 'emulator' as Platform, op };
+  });
+  for (const p of PAGE_ROUTES) {
+    out.push({
+      method: 'get',
+      url: p.url,
+      platform: 'emulator',
       op: {
         tags: ['emulator'],
-        summary: c.summary,
-        description: 'Control plane: plain JSON (application/json); errors are {"error":"…"} with a 4xx status.',
-        operationId: operationId(method, c.url),
-        ...(c.url.includes(':') ? { parameters: pathParameters(c.url, ctx.examples) } : {}),
-        responses: {
-          '200': html ? page('HTML page') : asset ? { description: 'the file', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } } : { description: 'JSON', content: { 'application/json': { schema: { type: 'object' } } } },
-          '4XX': { description: '{"error":"…"}', content: { 'application/json': { schema: envelopeRef('ControlError') } } },
-        },
-        security: [{}, { emulator_admin: [] }],
+        summary: p.summary,
+        operationId: operationId('get', p.url),
+        ...(p.url.includes(':') ? { parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', enum: ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'] }, example: 'swagger-ui.css' }] } : {}),
+        responses: { '200': { description: p.summary, content: { [p.type]: { schema: p.type === 'application/json' ? { type: 'object' } : { type: 'string' } } } }, '4XX': controlError },
+        security: controlSecurity,
         'x-emulator': { id: null, kind: 'control', envelope: null, auth: 'admin' },
       },
-    };
-  });
+    });
+  }
+  return out;
 }
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -559,7 +550,7 @@ function operations(app: FastifyInstance, ctx: BuildContext): Operation[] {
   const out: Operation[] = [];
   for (const r of OAUTH_ROUTES) for (const m of r.methods) out.push(staticOperation(r, m.toLowerCase(), ctx));
   for (const d of declaredRoutes(app)) for (const m of d.method) out.push(apiOperation(d, m.toLowerCase(), ctx));
-  out.push(...pictureOperations(ctx), ...controlOperations(ctx));
+  out.push(...pictureOperations(ctx), ...controlOperations(app, ctx));
   return out.filter((o) => HTTP_METHODS.has(o.method));
 }
 

@@ -10,32 +10,8 @@ import type { Args } from './args.js';
 /** An OpenAPI 3.0 schema object. */
 export type Schema = Record<string, unknown>;
 
-/** Values of the seeded world the examples point at (db/examples.ts). */
-export interface SeedExamples {
-  /** the graph app's appid */
-  appid: string;
-  /** alice's openid for the graph app */
-  openid: string;
-  /** bob's openid for the graph app (a user alice may look up or follow) */
-  fopenid: string;
-  /** bob's account name (an existing user other than the caller) */
-  name: string;
-  /** a tweet everyone may read (bob's newest original) */
-  tweetId: string;
-  /** alice's newest tweet (hers to delete) */
-  ownTweetId: string;
-  /** a topic text in use, and its id */
-  topic: string;
-  topicId: string;
-  /** alice's first album */
-  albumid: string;
-  /** a private message alice received */
-  privateId: string;
-  /** a stored picture's key */
-  pictureKey: string;
-  /** one of alice's tags */
-  tagid: string;
-}
+import type { SeedExamples } from '../db/examples.js';
+export type { SeedExamples };
 
 export type Example = string | number | ((e: SeedExamples) => string | number);
 
@@ -160,6 +136,10 @@ export function coordinate(name: string, limit: number, o: { aliases?: string[];
     check: (a) => a.coordinate([...(o.aliases ?? []), name], limit, o.maxDigits),
   };
 }
+
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+/** An IPv4 address (the IPv6 ones the server takes too are not in the pattern). */
+export const IPV4 = `^${OCTET}(?:\\.${OCTET}){3}$`;
 
 /** clientip: optional and any value (reference open-t-qq.md §1): SDKs sent 127.0.0.1, or
  * `Unknown` with no address at hand, and the real service took them. */

@@ -17,7 +17,7 @@ const routes: ApiRoute[] = [
     url: '/api/other/kownperson',
     envelope: 'weibo',
     auth: 'weibo',
-    params: [p.narrow(p.text('ip', { required: true, description: 'the user\'s IPv4 address (IPv6 accepted too)', example: '183.60.1.1' }), { pattern: p.clientip().schema.pattern }), ...['country_code', 'province_code', 'city_code'].map((n) => p.described(n, { type: 'string', pattern: '^[0-9]{1,10}$' }, { description: 'region code', example: n === 'country_code' ? '1' : '44' }))],
+    params: [p.narrow(p.text('ip', { required: true, description: 'the user\'s IPv4 address (IPv6 accepted too)', example: '183.60.1.1' }), { pattern: p.IPV4 }), ...['country_code', 'province_code', 'city_code'].map((n) => p.described(n, { type: 'string', pattern: '^[0-9]{1,10}$' }, { description: 'region code', example: n === 'country_code' ? '1' : '44' }))],
     handler: (ctx) => {
       const a = ctx.args;
       const ip = a.required('ip').trim();

@@ -8,6 +8,7 @@ import type { App } from '../../db/apps.js';
 import { InvalidData } from '../../db/errors.js';
 import type { Fixtures } from '../../db/fixtures.js';
 import type { Origin } from '../../db/origin.js';
+import type { Schema } from '../params.js';
 import type { JournalEntry } from './journal.js';
 import type { Fault } from './faults.js';
 import type { IsolatedWorld } from './worlds.js';
@@ -120,6 +121,53 @@ export const refuse = (reply: FastifyReply, status: number, error: string) => re
 
 export type Handler = (req: FastifyRequest, reply: FastifyReply, o: Record<string, unknown>) => unknown;
 
+/** How a control route is described in the OpenAPI document (server/openapi.ts): what it takes and answers. */
+export interface ControlDoc {
+  summary: string;
+  /** fields of the JSON body (a form or the query work too) */
+  body?: Record<string, Schema>;
+  required?: string[];
+  /** query parameters (GET / DELETE) */
+  query?: Record<string, Schema>;
+  /** a body (or query) that works on the seeded world: what a generated client sends */
+  example?: Record<string, unknown>;
+  /** examples of the path parameters */
+  path?: Record<string, string>;
+  /** the JSON answer */
+  answer?: Schema;
+  /** OpenAPI links from the answer to the next call (e.g. export → import) */
+  links?: Record<string, unknown>;
+}
+
+/** The `world` field most control calls take. */
+export const WORLD_FIELD: Schema = { type: 'string', description: 'an isolated world id (POST /_emulator/worlds); the default world when absent' };
+/** Row counts of a world (db/transfer.ts worldCounts). */
+export const COUNTS: Schema = { type: 'object', additionalProperties: { type: 'integer' } };
+
+export interface ControlRoute {
+  method: string;
+  /** fastify syntax, PREFIX included */
+  url: string;
+  /** the parameters the route accepts (others are refused) */
+  known: readonly string[];
+  doc?: ControlDoc;
+}
+
+const described = new WeakMap<FastifyInstance, ControlRoute[]>();
+
+/** The control routes registered through Control.route, in registration order, with their descriptions. */
+export const controlRoutes = (app: FastifyInstance): ControlRoute[] => described.get(app) ?? [];
+
+/** A description may only name parameters the route accepts: a generated client must not be refused. */
+function describe(app: FastifyInstance, r: ControlRoute): void {
+  const named = [...Object.keys(r.doc?.body ?? {}), ...Object.keys(r.doc?.query ?? {})];
+  const stray = named.filter((k) => !r.known.includes(k));
+  if (stray.length) throw new Error(`control route ${r.method} ${r.url} describes parameters it refuses: ${stray.join(', ')}`);
+  let list = described.get(app);
+  if (!list) described.set(app, (list = []));
+  list.push(r);
+}
+
 /** Refuses parameters a control call does not know: a misspelt one (`advanc=10`) must not pass as a no-op. */
 function checkKnown(o: Record<string, unknown>, known: readonly string[]): void {
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
@@ -130,8 +178,8 @@ function checkKnown(o: Record<string, unknown>, known: readonly string[]): void 
 export interface Control {
   app: FastifyInstance;
   state: ControlState;
-  /** registers a control route under PREFIX answering JSON; parameters outside `known` are refused */
-  route(method: 'GET' | 'POST' | 'DELETE', url: string, known: readonly string[], h: Handler): void;
+  /** registers a control route under PREFIX answering JSON; parameters outside `known` are refused; `doc` describes it */
+  route(method: 'GET' | 'POST' | 'DELETE', url: string, known: readonly string[], h: Handler, doc?: ControlDoc): void;
   /** the world a call names with world= (the current one when absent or "default") */
   targetWorld(o: Record<string, unknown>): World;
   /** the same, with its id and control data */
@@ -158,7 +206,8 @@ export function controlContext(app: FastifyInstance, state: ControlState): Contr
       if (state.worlds.size) for (const iso of state.worlds.values()) if (iso.world === w) return { id: iso.id, world: w, ctl: iso.ctl, iso };
       return { id: 'default', world: w, ctl: state.main };
     },
-    route: (method, url, known, h) =>
+    route: (method, url, known, h, doc) => {
+      describe(app, { method, url: PREFIX + url, known, doc });
       app.route({
         method,
         url: PREFIX + url,
@@ -176,7 +225,8 @@ export function controlContext(app: FastifyInstance, state: ControlState): Contr
             return refuse(reply, 500, `control error: ${(e as Error).message}`);
           }
         },
-      }),
+      });
+    },
     targetWorld: (o) => scope(o).world,
     userOf: (w, v, name = 'user') => {
       const s = str(v, name, true)!;

@@ -5,7 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { envelopeOf, renderError, requestFormat, send } from '../respond.js';
-import { bool, num, pathOf, PREFIX, Refusal, str, type Control, type WorldControl } from './context.js';
+import { bool, num, pathOf, PREFIX, Refusal, str, type Control, type WorldControl, type ControlDoc } from './context.js';
 
 /** Faults one world may hold at once: each is a few numbers, but a runaway script must not grow them without end. */
 export const FAULTS_MAX = 256;
@@ -24,6 +24,43 @@ export interface Fault {
   drop?: boolean;
   hits: number;
 }
+
+const FAULT = {
+  type: 'object',
+  required: ['id', 'path', 'hits'],
+  properties: {
+    id: { type: 'integer' },
+    path: { type: 'string' },
+    remaining: { type: 'integer' },
+    rate: { type: 'number' },
+    ret: { type: 'integer' },
+    errcode: { type: 'integer' },
+    msg: { type: 'string' },
+    httpStatus: { type: 'integer' },
+    delayMs: { type: 'integer' },
+    drop: { type: 'boolean' },
+    hits: { type: 'integer' },
+  },
+};
+const FAULT_DOC: ControlDoc = {
+  summary: 'inject a fault on an API path: an error envelope (ret / errcode / msg), an HTTP status, a delay or a dropped connection',
+  body: {
+    path: { type: 'string', pattern: '^/', description: 'an API path (not /_emulator/)' },
+    count: { type: 'integer', minimum: 1, description: 'calls it applies to (1 when neither count nor rate)' },
+    rate: { type: 'number', minimum: 0, maximum: 1, description: 'share of calls it applies to' },
+    ret: { type: 'integer' },
+    errcode: { type: 'integer', description: 'ret defaults to 4 with an errcode' },
+    msg: { type: 'string' },
+    httpStatus: { type: 'integer', minimum: 100, maximum: 599 },
+    delayMs: { type: 'integer', minimum: 0, maximum: 120000 },
+    drop: { type: 'boolean' },
+  },
+  required: ['path'],
+  example: { path: '/api/t/add', ret: 4, errcode: 13, msg: 'injected: duplicate', count: 1 },
+  answer: FAULT,
+};
+const FAULTS_DOC: ControlDoc = { summary: 'list injected faults', answer: { type: 'object', required: ['faults'], properties: { faults: { type: 'array', items: FAULT } } } };
+const FAULTS_CLEAR_DOC: ControlDoc = { summary: 'clear injected faults', answer: { type: 'object', required: ['cleared'], properties: { cleared: { type: 'integer' } } } };
 
 export function registerFaults({ app, state, route, scope, scopeOfWorld }: Control): void {
   // callback style: API calls with no faults set pass without a promise; answering early means
@@ -89,12 +126,12 @@ export function registerFaults({ app, state, route, scope, scopeOfWorld }: Contr
     if (f.ret === undefined && f.httpStatus === undefined && !f.delayMs && !f.drop) throw new Refusal(400, 'a fault needs ret/errcode, httpStatus, delayMs or drop');
     ctl.faults.push(f);
     return f;
-  });
-  route('GET', 'faults', ['world'], (_req, _reply, o) => ({ faults: scope(o).ctl.faults }));
+  }, FAULT_DOC);
+  route('GET', 'faults', ['world'], (_req, _reply, o) => ({ faults: scope(o).ctl.faults }), FAULTS_DOC);
   route('DELETE', 'faults', ['world'], (_req, _reply, o) => {
     const { ctl } = scope(o);
     const n = ctl.faults.length;
     ctl.faults.length = 0;
     return { cleared: n };
-  });
+  }, FAULTS_CLEAR_DOC);
 }

@@ -3,7 +3,32 @@
 // (JSON). Loading again changes nothing; reset applies them again.
 import { applyFixtures, FIXTURE_SECTIONS, parseFixtures } from '../../db/fixtures.js';
 import { worldCounts } from '../../db/transfer.js';
-import type { Control } from './context.js';
+import { COUNTS, WORLD_FIELD, type Control, type ControlDoc } from './context.js';
+
+const LIST = (description: string) => ({ type: 'array', items: { type: 'object' }, description }) as const;
+const N = { type: 'integer' } as const;
+const FIXTURES_DOC: ControlDoc = {
+  summary: 'load declared apps, users, relations, tweets, private messages and fixed-value tokens (the --fixtures document, README "Fixtures"); idempotent, applied again on reset',
+  body: {
+    apps: LIST('appid, secret, name, platform (graph|weibo), redirectUris, grantedApis, unionid'),
+    users: LIST('name, nick, sex, location, introduction, isvip'),
+    relations: LIST('fan, idol, special'),
+    tweets: LIST('author, text, id (optional, fixed)'),
+    privateMessages: LIST('from, to, text'),
+    tokens: LIST('graph: platform, appid, user, access_token, refresh_token, scope; weibo: platform, appid, user, oauth_token, oauth_token_secret'),
+    world: WORLD_FIELD,
+  },
+  example: { users: [{ name: 'docsfixture', nick: 'Docs Fixture' }], relations: [{ fan: 'docsfixture', idol: 'alice' }] },
+  answer: {
+    type: 'object',
+    required: ['world', 'created', 'counts'],
+    properties: {
+      world: { type: 'string' },
+      created: { type: 'object', description: 'rows each section created (all 0 on a reload)', properties: { apps: N, users: N, relations: N, tweets: N, privateMessages: N, tokens: N } },
+      counts: COUNTS,
+    },
+  },
+};
 
 export function registerFixtures({ route, scope }: Control): void {
   route('POST', 'fixtures', ['world', ...FIXTURE_SECTIONS], (_req, _reply, o) => {
@@ -15,5 +40,5 @@ export function registerFixtures({ route, scope }: Control): void {
     const key = JSON.stringify(fixtures);
     if (!s.ctl.fixtures.some((f) => JSON.stringify(f.fixtures) === key)) s.ctl.fixtures.push({ fixtures, source: 'body' });
     return { world: s.id, created, counts: worldCounts(s.world) };
-  });
+  }, FIXTURES_DOC);
 }

@@ -5,7 +5,7 @@ import { worldCounts } from '../../db/transfer.js';
 import { FIXTURES } from '../../seed/generate.js';
 import { clockState } from './clock.js';
 import { journalStart } from './journal.js';
-import type { Control } from './context.js';
+import type { Control, ControlDoc } from './context.js';
 
 /** The package version (from package.json, found from source, dist/server/control/ or the one-file bundle in dist/). */
 export function readVersion(): string {
@@ -21,9 +21,31 @@ export function readVersion(): string {
 }
 const VERSION = readVersion();
 
+const HEALTH_DOC: ControlDoc = { summary: 'liveness', answer: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } };
+const INFO_DOC: ControlDoc = {
+  summary: 'version, configuration, fixtures (seeded apps and users) and world counts',
+  answer: {
+    type: 'object',
+    required: ['name', 'version', 'config', 'fixtures', 'clock', 'counts'],
+    properties: {
+      name: { type: 'string' },
+      version: { type: 'string' },
+      schemaVersion: { type: 'integer' },
+      config: { type: 'object', additionalProperties: true },
+      fixtures: { type: 'object', additionalProperties: true },
+      clock: { type: 'object', additionalProperties: true },
+      counts: { type: 'object', additionalProperties: { type: 'integer' } },
+      snapshots: { type: 'integer' },
+      worlds: { type: 'integer' },
+      journal: { type: 'integer' },
+      faults: { type: 'integer' },
+    },
+  },
+};
+
 export function registerInfo({ app, state, route, scope }: Control): void {
   const config = app.emulatorConfig;
-  route('GET', 'health', [], () => ({ status: 'ok' }));
+  route('GET', 'health', [], () => ({ status: 'ok' }), HEALTH_DOC);
 
   route('GET', 'info', ['world'], (_req, _reply, o) => {
     const s = scope(o);
@@ -57,5 +79,5 @@ export function registerInfo({ app, state, route, scope }: Control): void {
     journal: s.ctl.journal.length - journalStart(state, s.ctl),
     faults: s.ctl.faults.length,
   };
-  });
+  }, INFO_DOC);
 }

@@ -10,7 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { flatten } from '../args.js';
 import { listenerOf } from '../listen.js';
 import type { SignatureDiagnosis } from '../auth/oauth1_diagnosis.js';
-import { num, pathOf, PREFIX, Refusal, str, type Control, type ControlState, type WorldControl } from './context.js';
+import { num, pathOf, PREFIX, Refusal, str, type Control, type ControlState, type WorldControl, type ControlDoc, WORLD_FIELD } from './context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -217,6 +217,70 @@ function matcher(o: Record<string, unknown>): (e: JournalEntry) => boolean {
     params.every(([k, v]) => e.params[k] === v);
 }
 
+/** The journal filters (FILTERS) as query parameters. */
+const FILTER_QUERY: Record<string, Record<string, unknown>> = {
+  world: WORLD_FIELD,
+  path: { type: 'string', description: 'an API path; a trailing * matches a prefix' },
+  user: { type: 'string', description: 'account name of the caller' },
+  app: { type: 'string', description: 'appid / consumer key of the caller' },
+  method: { type: 'string' },
+  status: { type: 'integer' },
+  ret: { type: 'integer' },
+  errcode: { type: 'integer' },
+  ok: { type: 'boolean', description: 'false: refusals only' },
+  param: { type: 'string', description: 'name=value: the call carried that parameter value' },
+  since: { type: 'integer', minimum: 0, description: 'only entries after this seq (the last of an earlier answer)' },
+};
+const JOURNAL_DOC: ControlDoc = {
+  summary: 'the request journal, newest first, filtered',
+  query: { ...FILTER_QUERY, limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 } },
+  example: { path: '/api/*', limit: 10 },
+  answer: {
+    type: 'object',
+    required: ['total', 'last', 'entries'],
+    properties: {
+      total: { type: 'integer' },
+      last: { type: 'integer' },
+      entries: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['seq', 'time', 'at', 'method', 'path', 'status', 'ok'],
+          properties: {
+            seq: { type: 'integer' },
+            time: { type: 'integer' },
+            at: { type: 'string' },
+            method: { type: 'string' },
+            host: { type: 'string' },
+            listener: { type: 'string' },
+            path: { type: 'string' },
+            params: { type: 'object', additionalProperties: { type: 'string' } },
+            headers: { type: 'object', additionalProperties: { type: 'string' } },
+            app: { type: 'string', nullable: true },
+            user: { type: 'string', nullable: true },
+            world: { type: 'string' },
+            status: { type: 'integer' },
+            ok: { type: 'boolean' },
+            ret: { type: 'integer', nullable: true },
+            errcode: { type: 'integer', nullable: true },
+            msg: { type: 'string', nullable: true },
+            ms: { type: 'number' },
+            response: { type: 'object', properties: { type: { type: 'string' }, bytes: { type: 'integer' }, body: { type: 'string' }, truncated: { type: 'boolean' } } },
+            diagnosis: { type: 'object', additionalProperties: true },
+            nearMisses: { type: 'array', items: { type: 'string' }, description: 'for "api does not exist": the closest routes' },
+          },
+        },
+      },
+    },
+  },
+};
+const VERIFY_DOC: ControlDoc = {
+  summary: 'count the journaled calls matching the filters (since a seq): a test asserts what its app sent',
+  query: FILTER_QUERY,
+  example: { path: '/api/t/add', ok: true },
+  answer: { type: 'object', required: ['count', 'last'], properties: { count: { type: 'integer' }, last: { type: 'integer', nullable: true } } },
+};
+const JOURNAL_CLEAR_DOC: ControlDoc = { summary: 'clear the request journal', answer: { type: 'object', required: ['cleared'], properties: { cleared: { type: 'integer' } } } };
 /** Edit distance of two short strings (route paths), bounded work: both are cut to 200 characters. */
 function distance(a: string, b: string): number {
   a = a.slice(0, 200);
@@ -331,7 +395,7 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
     }
     // newest first; `last` is the cursor for the next since=
     return { total, last: state.journalSeq, entries: out.map(shown) };
-  });
+  }, JOURNAL_DOC);
   // "how many calls matched … since seq N": a test's assertion without reading entries
   route('GET', 'journal/verify', FILTERS, (_req, _reply, o) => {
     const { ctl } = scope(o);
@@ -345,12 +409,12 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
       }
     }
     return { count, last: lastSeq };
-  });
+  }, VERIFY_DOC);
   route('DELETE', 'journal', ['world'], (_req, _reply, o) => {
     const { ctl } = scope(o);
     const n = ctl.journal.length - journalStart(state, ctl);
     ctl.journal.length = 0;
     ctl.journalBytes = 0;
     return { cleared: n };
-  });
+  }, JOURNAL_CLEAR_DOC);
 }

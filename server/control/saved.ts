@@ -5,12 +5,44 @@ import { World } from '../../db/world.js';
 import type { Clock } from '../../db/clock.js';
 import { copyInto, dropImage, imageBytes, imageSize, restoreFile, saveImage, worldFromImage, type Image } from '../../db/images.js';
 import { exportWorld, importWorld, worldCounts } from '../../db/transfer.js';
-import { bool, Refusal, type Control } from './context.js';
+import { bool, Refusal, type Control, type ControlDoc, COUNTS, WORLD_FIELD } from './context.js';
 import { isolatedWorld } from './worlds.js';
 import { applyFixtures } from '../../db/fixtures.js';
 import { seededBytes } from '../../seed/cache.js';
 
 const SNAP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+const SNAPSHOT_NAME = { name: 'before-test' };
+const SNAPSHOT = { type: 'object', required: ['name', 'created', 'bytes'], properties: { name: { type: 'string' }, created: { type: 'integer' }, bytes: { type: 'integer' } } };
+const RESET_DOC: ControlDoc = {
+  summary: 'reset the world to its seeded state (the clock too, unless keepClock)',
+  body: { keepClock: { type: 'boolean', default: false } },
+  example: { keepClock: false },
+  answer: { type: 'object', required: ['status', 'ms', 'counts'], properties: { status: { type: 'string', enum: ['reset'] }, ms: { type: 'number' }, counts: COUNTS } },
+};
+const SNAPSHOT_DOC: ControlDoc = { summary: 'take (or replace) a named snapshot of the world', path: SNAPSHOT_NAME, answer: SNAPSHOT };
+const RESTORE_DOC: ControlDoc = {
+  summary: 'restore a snapshot',
+  path: SNAPSHOT_NAME,
+  answer: { type: 'object', required: ['name', 'restored', 'counts'], properties: { name: { type: 'string' }, restored: { type: 'boolean' }, counts: COUNTS } },
+};
+const SNAPSHOTS_DOC: ControlDoc = { summary: 'list snapshots', answer: { type: 'object', required: ['snapshots'], properties: { snapshots: { type: 'array', items: SNAPSHOT } } } };
+const SNAPSHOT_DELETE_DOC: ControlDoc = {
+  summary: 'delete a snapshot',
+  path: SNAPSHOT_NAME,
+  answer: { type: 'object', required: ['name', 'deleted'], properties: { name: { type: 'string' }, deleted: { type: 'boolean' } } },
+};
+const EXPORT_DOC: ControlDoc = {
+  summary: 'export the world as JSON (what POST /_emulator/import takes)',
+  query: { world: WORLD_FIELD },
+  answer: { type: 'object', additionalProperties: true },
+  links: { import: { operationId: 'post_emulator_import', requestBody: '$response.body', description: 'the export is the body of an import' } },
+};
+const IMPORT_DOC: ControlDoc = {
+  summary: 'replace the world with an export (the body GET /_emulator/export answered)',
+  body: {},
+  answer: { type: 'object', required: ['imported', 'counts'], properties: { imported: { type: 'boolean' }, counts: COUNTS } },
+};
 
 export function registerSaved({ app, state, route, scope }: Control): void {
   // the old world is not closed: a request that started on it (e.g. awaiting a multipart body)
@@ -65,7 +97,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     const w = scope(o).world;
     for (const f of s.ctl.fixtures) applyFixtures(w, f.fixtures, f.source);
     return { status: 'reset', world: s.id, ms: Number(process.hrtime.bigint() - started) / 1e6, counts: worldCounts(scope(o).world) };
-  });
+  }, RESET_DOC);
 
   route('POST', 'snapshots/:name', ['world'], (req, _reply, o) => {
     const name = (req.params as { name: string }).name;
@@ -77,7 +109,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     ctl.snapshots.set(name, { image, created });
     if (old) dropImage(old.image);
     return { name, created, bytes: imageSize(image) };
-  });
+  }, SNAPSHOT_DOC);
   route('POST', 'snapshots/:name/restore', ['world'], async (req, _reply, o) => {
     const name = (req.params as { name: string }).name;
     const { world, ctl, iso } = scope(o);
@@ -86,8 +118,8 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     if (iso) iso.world = worldFromImage(imageBytes(s.image), world.clock);
     else await restore(s.image, world.clock);
     return { name, restored: true, counts: worldCounts(scope(o).world) };
-  });
-  route('GET', 'snapshots', ['world'], (_req, _reply, o) => ({ snapshots: [...scope(o).ctl.snapshots].map(([name, s]) => ({ name, created: s.created, bytes: imageSize(s.image) })) }));
+  }, RESTORE_DOC);
+  route('GET', 'snapshots', ['world'], (_req, _reply, o) => ({ snapshots: [...scope(o).ctl.snapshots].map(([name, s]) => ({ name, created: s.created, bytes: imageSize(s.image) })) }), SNAPSHOTS_DOC);
   route('DELETE', 'snapshots/:name', ['world'], (req, _reply, o) => {
     const name = (req.params as { name: string }).name;
     const { ctl } = scope(o);
@@ -96,9 +128,9 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     ctl.snapshots.delete(name);
     dropImage(s.image);
     return { name, deleted: true };
-  });
+  }, SNAPSHOT_DELETE_DOC);
 
-  route('GET', 'export', ['world'], (_req, _reply, o) => exportWorld(scope(o).world));
+  route('GET', 'export', ['world'], (_req, _reply, o) => exportWorld(scope(o).world), EXPORT_DOC);
   // the body is the export itself: its keys are the known parameters
   route('POST', 'import', ['world', 'schemaVersion', 'tables'], (req, _reply, o) => {
     const { world, iso } = scope(o);
@@ -113,5 +145,5 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     if (iso) iso.world = w;
     else swap(w);
     return { imported: true, counts: worldCounts(scope(o).world) };
-  });
+  }, IMPORT_DOC);
 }

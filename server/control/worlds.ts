@@ -11,7 +11,7 @@ import { worldCounts } from '../../db/transfer.js';
 import { FIXTURES } from '../../seed/generate.js';
 import { flatten } from '../args.js';
 import { uniqueDigits } from './issuance.js';
-import { newWorldControl, PREFIX, Refusal, type Control, type WorldControl } from './context.js';
+import { newWorldControl, PREFIX, Refusal, type Control, type WorldControl, type ControlDoc } from './context.js';
 
 export interface IsolatedWorld {
   id: string;
@@ -59,6 +59,25 @@ function credentialsOf(req: FastifyRequest): { keys: string[]; accessToken?: str
   }
   return { keys, accessToken: v.access_token };
 }
+
+const CREDENTIALS = {
+  graph: { type: 'object', required: ['appid', 'secret'], properties: { appid: { type: 'string' }, secret: { type: 'string' } } },
+  weibo: { type: 'object', required: ['consumer_key', 'consumer_secret'], properties: { consumer_key: { type: 'string' }, consumer_secret: { type: 'string' } } },
+};
+const WORLD_DOC: ControlDoc = {
+  summary: 'create an isolated world (a copy of the seeded one) with its own app credentials: calls made with them see only that world',
+  answer: { type: 'object', required: ['id', 'graph', 'weibo'], properties: { id: { type: 'string' }, ...CREDENTIALS, ms: { type: 'number' } } },
+  links: { delete: { operationId: 'delete_emulator_worlds_id', parameters: { id: '$response.body#/id' }, description: 'the world just created' } },
+};
+const WORLDS_DOC: ControlDoc = {
+  summary: 'list isolated worlds',
+  answer: {
+    type: 'object',
+    required: ['worlds'],
+    properties: { worlds: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, ...CREDENTIALS, counts: { type: 'object', additionalProperties: { type: 'integer' } } } } } },
+  },
+};
+const WORLD_DELETE_DOC: ControlDoc = { summary: 'delete an isolated world', answer: { type: 'object', required: ['id', 'deleted'], properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } } };
 
 export function registerWorlds({ app, state, route }: Control): void {
   // callback style (nothing awaited): no promise per request on the hot path
@@ -133,8 +152,8 @@ export function registerWorlds({ app, state, route }: Control): void {
     state.registry.set(graph.appid, id);
     state.registry.set(weibo.consumer_key, id);
     return { id, graph: iso.graph, weibo: iso.weibo, ms: Number(process.hrtime.bigint() - started) / 1e6 };
-  });
-  route('GET', 'worlds', [], () => ({ worlds: [...state.worlds.values()].map((i) => ({ id: i.id, graph: i.graph, weibo: i.weibo, counts: worldCounts(i.world) })) }));
+  }, WORLD_DOC);
+  route('GET', 'worlds', [], () => ({ worlds: [...state.worlds.values()].map((i) => ({ id: i.id, graph: i.graph, weibo: i.weibo, counts: worldCounts(i.world) })) }), WORLDS_DOC);
   route('DELETE', 'worlds/:id', [], (req) => {
     const id = (req.params as { id: string }).id;
     const iso = state.worlds.get(id);
@@ -142,5 +161,5 @@ export function registerWorlds({ app, state, route }: Control): void {
     state.worlds.delete(id);
     for (const [k, v] of state.registry) if (v === id) state.registry.delete(k);
     return { id, deleted: true };
-  });
+  }, WORLD_DELETE_DOC);
 }

@@ -154,6 +154,17 @@ t.test('console in chromium: live journal, filters, entry detail of a refused si
   t.match(info, { ret: 0, nickname: '鲍勃' }, 'the issued token reads bob through the API');
   const tokRow = await page.$$eval('#tokens tbody tr', (trs) => [...trs[0].children].map((c) => c.textContent ?? ''));
   t.same(tokRow.slice(0, 3), ['graph', issued.access_token, 'bob'], 'the new token tops the tokens table');
+  // and an open.t.qq.com OAuth 2.0 token for bob in one click: it reads bob through /api/* unsigned
+  await page.click('#users tbody tr:nth-child(2) button.issue-weibo-oauth2');
+  await page.waitForFunction(() => /^issued a weibo OAuth 2.0 token for bob/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 10000 });
+  const v2issued = JSON.parse(((await page.textContent('#issued')) ?? '').replace(/^[^\n]*\n/, '')) as { access_token: string; openid: string; oauth_consumer_key: string };
+  const v2query = new URLSearchParams({ format: 'json', oauth_consumer_key: v2issued.oauth_consumer_key, access_token: v2issued.access_token, openid: v2issued.openid, clientip: '127.0.0.1', oauth_version: '2.a', scope: 'all' });
+  const v2info = (await app.inject({ method: 'GET', url: `/api/user/info?${v2query}`, headers: { host: 'open.t.qq.com' } })).json() as { ret: number; data: { name: string } };
+  t.match(v2info, { ret: 0, data: { name: 'bob' } }, 'the OAuth 2.0 token from the button reads bob');
+  // (tokens made in the same second are ordered by token value: look for the row, not the top)
+  await page.waitForFunction((tok) => [...document.querySelectorAll('#tokens tbody tr td:nth-child(2)')].some((td) => td.textContent === tok), v2issued.access_token, { timeout: 10000 });
+  const v2row = await page.$$eval('#tokens tbody tr', (trs, tok) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')).find((r) => r[1] === tok), v2issued.access_token);
+  t.same(v2row?.slice(0, 3), ['weibo OAuth 2.0', v2issued.access_token, 'bob'], 'listed as a weibo OAuth 2.0 token');
 
   await page.click('#reset');
   await page.waitForFunction((id) => /^loaded /.test(document.getElementById('status')?.textContent ?? '') && ![...document.querySelectorAll('#tweets tbody tr td:first-child')].some((td) => td.textContent === id), id, { timeout: 10000 });

@@ -286,6 +286,7 @@ t.test('parameters carry their constraints and seeded examples', async (t) => {
   t.match(tl.reqnum.schema, { type: 'integer', minimum: 1 });
   t.notOk((tl.reqnum.schema as { maximum?: number }).maximum, 'reqnum above 20 is clamped, not refused: no maximum');
   t.match(q('/t/get_repost_list').reqnum.schema, { minimum: 1, maximum: 100 }, 'get_repost_list refuses above 100: maximum stated');
+  t.match(q('/api/other/kownperson').ip, { required: true, schema: { pattern: /25\[0-5\]/ } }, 'kownperson ip: an address (isIP), unlike clientip');
   t.match(q('/t/get_repost_list').flag, { required: true, schema: { enum: [0, 1, 2] } });
   const show = q('/api/t/show').id;
   t.match(show, { required: true, schema: { pattern: /0-9/ } });
