@@ -52,6 +52,13 @@ export class AppStore {
     return this.get(a.appid)!;
   }
 
+  /** Changes an app's declared fields (fixtures reloaded with new values). */
+  update(appid: string, a: { secret: string; name: string; platform: 'graph' | 'weibo'; redirectUris: string[]; grantedApis: string[]; unionid: boolean }): void {
+    this.w.db
+      .prepare('UPDATE apps SET secret = ?, name = ?, platform = ?, redirect_uris = ?, granted_apis = ?, unionid = ? WHERE appid = ?')
+      .run(a.secret, a.name, a.platform, JSON.stringify(a.redirectUris), JSON.stringify(a.grantedApis), a.unionid ? 1 : 0, appid);
+  }
+
   /** The user's openid within this app (stable, created on first use). */
   openidFor(appid: string, userId: number): string {
     const row = this.w.db.prepare('SELECT openid FROM openids WHERE appid = ? AND user_id = ?').get(appid, userId) as { openid: string } | undefined;

@@ -73,8 +73,9 @@ export async function restoreFile(db: DB, i: Extract<Image, { kind: 'file' }>): 
 
 /** The tables a copy carries. */
 export function tableNames(db: DB): string[] {
-  // counters are derived from the other tables (db/counters.ts): not exported, recounted after copies
-  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'counters' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+  // counters are derived from the other tables (db/counters.ts): not exported, recounted after copies;
+  // world_meta says what the store was seeded from (db/origin.ts): it stays with the store
+  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('counters', 'world_meta') ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
 }
 
 /** Opens a world from a serialized database image. */

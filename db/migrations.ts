@@ -418,4 +418,12 @@ CREATE INDEX oauth1_nonces_time ON oauth1_nonces(timestamp);
     name: 'counters kept by triggers',
     sql: COUNTERS_SQL,
   },
+  {
+    version: 5,
+    name: 'the seed a world was made from',
+    sql: `
+-- seed and size of the world (db/origin.ts): reset of a file world returns to them
+CREATE TABLE world_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`,
+  },
 ];

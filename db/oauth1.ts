@@ -49,8 +49,9 @@ export class OAuth1Store {
     });
   }
 
-  createAccessToken(appid: string, userId: number): OAuth1Token {
-    const t = { token: hex32lower(), secret: hex32lower(), appid, user_id: userId, created_at: this.w.now() };
+  /** `fixed`: a declared token and secret (db/fixtures.ts) instead of fresh random ones. */
+  createAccessToken(appid: string, userId: number, fixed?: { token: string; secret: string }): OAuth1Token {
+    const t = { token: fixed?.token ?? hex32lower(), secret: fixed?.secret ?? hex32lower(), appid, user_id: userId, created_at: this.w.now() };
     this.w.db
       .prepare(`INSERT INTO oauth1_tokens (token, secret, kind, appid, user_id, created_at) VALUES (@token, @secret, 'access', @appid, @user_id, @created_at)`)
       .run(t);

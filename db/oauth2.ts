@@ -50,11 +50,12 @@ export class OAuth2Store {
     return this.w.db.prepare('UPDATE oauth2_codes SET used = 1 WHERE code = ? AND used = 0').run(code).changes === 1;
   }
 
-  issueToken(appid: string, userId: number, scope: string, ttl = ACCESS_TTL): TokenRow {
+  /** `fixed`: declared values (db/fixtures.ts) instead of fresh random ones. */
+  issueToken(appid: string, userId: number, scope: string, ttl = ACCESS_TTL, fixed?: { access_token: string; refresh_token: string }): TokenRow {
     const now = this.w.now();
     const row: TokenRow = {
-      access_token: hex32(),
-      refresh_token: hex32(),
+      access_token: fixed?.access_token ?? hex32(),
+      refresh_token: fixed?.refresh_token ?? hex32(),
       appid,
       user_id: userId,
       scope,

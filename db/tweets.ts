@@ -67,6 +67,8 @@ export interface NewTweet {
   appid?: string | null;
   fromLabel?: string;
   fromUrl?: string;
+  /** fixtures only: a declared id (db/fixtures.ts) */
+  id?: number;
   /** seeding only: explicit timestamp, and no write rules */
   timestamp?: number;
   skipRules?: boolean;
@@ -149,10 +151,11 @@ export class TweetStore {
       }
       const info = this.w.db
         .prepare(
-          `INSERT INTO tweets (user_id, type, status, origtext, timestamp, source_id, root_id, from_label, from_url, client_ip, jing, wei, image, appid)
-           VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO tweets (id, user_id, type, status, origtext, timestamp, source_id, root_id, from_label, from_url, client_ip, jing, wei, image, appid)
+           VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
+          t.id ?? null,
           t.userId,
           t.type,
           content,

@@ -77,6 +77,17 @@ export function seededImage(o: SeedOptions, dir = cacheDir()): Buffer | undefine
   return bytes;
 }
 
+/** The seeded image of a world, kept or not (worlds too large to keep are generated in memory). */
+export function seededBytes(o: SeedOptions): Buffer {
+  const kept = seededImage(o);
+  if (kept) return kept;
+  const world = new World(openDatabase(':memory:'));
+  seedWorld(world, o);
+  const bytes = world.db.serialize();
+  world.db.close();
+  return bytes;
+}
+
 /** Images kept at most: the sources (tsx), dist/ and the bundle each have their own key. */
 const KEPT = 12;
 

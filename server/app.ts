@@ -7,6 +7,8 @@ import { World } from '../db/world.js';
 import { Clock } from '../db/clock.js';
 import { seedWorld } from '../seed/generate.js';
 import { seededImage } from '../seed/cache.js';
+import { applyFixtures, readFixturesFile } from '../db/fixtures.js';
+import { readOrigin, writeOrigin } from '../db/origin.js';
 import { existsSync } from 'node:fs';
 import { DEFAULTS, needsTls, type EmulatorConfig } from './config.js';
 import { ApiError, apiErrorOf } from './errors.js';
@@ -47,8 +49,11 @@ export function openWorld(config: Pick<EmulatorConfig, 'db' | 'seed' | 'size'>, 
   const fresh = config.db === ':memory:' || !existsSync(config.db);
   const db = openDatabase(config.db, fresh ? seededImage(config) : undefined);
   const world = new World(db, clock);
-  if (world.users.count() === 0) {
-    seedWorld(world, { seed: config.seed, size: config.size });
+  if (world.users.count() === 0) seedWorld(world, { seed: config.seed, size: config.size });
+  // a store file records its seed (reset of a reopened file returns to it); a memory world's
+  // reset has its start image, and stays byte for byte the seed
+  if (fresh && config.db !== ':memory:') {
+    writeOrigin(db, { seed: config.seed, size: config.size });
     // a new store file holds its seed itself, not only its WAL
     checkpoint(db);
   }
@@ -78,7 +83,12 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   }) as unknown as FastifyInstance;
   app.decorate('emulatorConfig', config);
   // the current world: mutable, so the control plane's reset/restore/import swap it
+  // an existing store file: reset returns to the seed it records, not to what it holds now
+  const existing = !opts.world && config.db !== ':memory:' && existsSync(config.db);
   app.decorate('world', opts.world ?? openWorld(config));
+  // declared fixtures go in before the control plane saves the world reset returns to
+  const fixtures = config.fixtures ? readFixturesFile(config.fixtures) : undefined;
+  if (fixtures) applyFixtures(app.world, fixtures, config.fixtures);
   app.decorateRequest('world', null as unknown as World);
   // callback-style hooks where nothing is awaited: no promise per request on the hot path
   app.addHook('onRequest', (req, reply, done) => {
@@ -147,7 +157,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     return send(reply, renderError(envelope, new ApiError(-9, `api does not exist: ${req.method} ${req.url.split('?')[0]}`, 0), { format }), 404);
   });
 
-  registerControl(app);
+  registerControl(app, fixtures && { fixtures, source: config.fixtures }, existing ? readOrigin(app.world.db) : undefined);
   registerCaPem(app, opts.tls?.ca);
   registerPictures(app);
   registerGraph(app);

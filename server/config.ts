@@ -10,6 +10,8 @@ export interface EmulatorConfig {
   seed: number;
   /** world size: 'small' (default, instant), 'medium', or a tweet count such as 1000000 */
   size: string;
+  /** a fixtures file (JSON, or YAML by extension) loaded into the world at start and after every reset ('' = none) */
+  fixtures: string;
   /** public base URL for generated links and OAuth 1.0a base strings ('' = from the request) */
   baseUrl: string;
   /** max upload size in bytes */
@@ -55,6 +57,7 @@ export const DEFAULTS: EmulatorConfig = {
   db: ':memory:',
   seed: 1,
   size: 'small',
+  fixtures: '',
   baseUrl: '',
   maxUpload: 4 * 1024 * 1024,
   autoApproveUser: 'alice',
@@ -83,6 +86,7 @@ const ENV: Record<keyof EmulatorConfig, string> = {
   db: 'EMU_DB',
   seed: 'EMU_SEED',
   size: 'EMU_SIZE',
+  fixtures: 'EMU_FIXTURES',
   baseUrl: 'EMU_BASE_URL',
   maxUpload: 'EMU_MAX_UPLOAD',
   autoApproveUser: 'EMU_AUTO_APPROVE_USER',
@@ -115,6 +119,8 @@ export const HELP = `Usage: tencent-open-emulator [options]
   --db <path>          SQLite file or :memory:   (EMU_DB, default ${DEFAULTS.db})
   --seed <n>           seed number of the world  (EMU_SEED, default ${DEFAULTS.seed})
   --size <s>           small | medium | <tweets> (EMU_SIZE, default ${DEFAULTS.size})
+  --fixtures <file>    apps, users, relations, tweets, private messages and fixed tokens (JSON,
+                       or YAML by .yaml/.yml) loaded at start and after every reset (EMU_FIXTURES)
   --base-url <url>     public base URL for links (EMU_BASE_URL, default: the request's)
   --max-upload <bytes> upload size limit         (EMU_MAX_UPLOAD, default ${DEFAULTS.maxUpload})
   --auto-approve-user <name>  user picked by authorize when none is given (EMU_AUTO_APPROVE_USER, default ${DEFAULTS.autoApproveUser})
@@ -163,6 +169,7 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
       db: { type: 'string' },
       seed: { type: 'string' },
       size: { type: 'string' },
+      fixtures: { type: 'string' },
       'base-url': { type: 'string' },
       'max-upload': { type: 'string' },
       'auto-approve-user': { type: 'string' },
@@ -202,6 +209,7 @@ export function loadConfig(argv: string[] = [], env: NodeJS.ProcessEnv = process
     db: pick('db', 'db') ?? DEFAULTS.db,
     seed: num('seed', 'seed'),
     size: pick('size', 'size') ?? DEFAULTS.size,
+    fixtures: pick('fixtures', 'fixtures') ?? DEFAULTS.fixtures,
     baseUrl: pick('baseUrl', 'base-url') ?? DEFAULTS.baseUrl,
     maxUpload: num('maxUpload', 'max-upload'),
     autoApproveUser: pick('autoApproveUser', 'auto-approve-user') ?? DEFAULTS.autoApproveUser,

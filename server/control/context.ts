@@ -6,6 +6,8 @@ import type { Image } from '../../db/images.js';
 import type { UserRow } from '../../db/users.js';
 import type { App } from '../../db/apps.js';
 import { InvalidData } from '../../db/errors.js';
+import type { Fixtures } from '../../db/fixtures.js';
+import type { Origin } from '../../db/origin.js';
 import type { Schema } from '../params.js';
 import type { JournalEntry } from './journal.js';
 import type { Fault } from './faults.js';
@@ -21,13 +23,19 @@ export interface WorldControl {
   journalBytes: number;
   faults: Fault[];
   snapshots: Map<string, { image: Image; created: number }>;
+  /** fixtures loaded into this world over HTTP (with their source): reset applies them again */
+  fixtures: { fixtures: Fixtures; source: string }[];
 }
 
-export const newWorldControl = (): WorldControl => ({ journal: [], journalBytes: 0, faults: [], snapshots: new Map() });
+export const newWorldControl = (): WorldControl => ({ journal: [], journalBytes: 0, faults: [], snapshots: new Map(), fixtures: [] });
 
 export interface ControlState {
-  /** the world as it started: what reset returns to */
+  /** the world as it started: what reset returns to (and what isolated worlds start as) */
   template: Image;
+  /** an existing store file's recorded seed: reset of the default world returns to it (+ fixtures) instead */
+  origin?: Origin;
+  /** that seed's image, made on the first reset */
+  originImage?: Image;
   /** the default world's journal, faults and snapshots */
   main: WorldControl;
   /** set while a file-backed store is being restored: requests wait for it (db/images.ts) */

@@ -1,7 +1,7 @@
 // The emulator's control plane under the reserved prefix /_emulator/ (no API path starts with
 // it), one module per concern: health and info, saved states (reset, snapshots, export/import),
 // direct issuance of apps, users, relations and tokens, the clock, write rules, a request
-// journal, fault injection, isolated worlds and paged reads of a world's rows (tables). Control
+// journal, fault injection, isolated worlds, paged reads of a world's rows (tables) and fixtures. Control
 // answers are plain JSON (application/json); errors are {error} with a 4xx status.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -18,6 +18,9 @@ import { registerFaults } from './faults.js';
 import { registerWorlds } from './worlds.js';
 import { registerRules } from './rules.js';
 import { registerTables } from './tables.js';
+import { registerFixtures } from './fixtures.js';
+import type { Fixtures } from '../../db/fixtures.js';
+import type { Origin } from '../../db/origin.js';
 
 export { PREFIX, type ControlState } from './context.js';
 export { readVersion } from './info.js';
@@ -43,10 +46,11 @@ export function adminTokenIn(header: string | undefined, token: string): boolean
 }
 
 /** Installs the control hooks and routes. Call before the API routes are registered. */
-export function registerControl(app: FastifyInstance): void {
+export function registerControl(app: FastifyInstance, fixtures?: { fixtures: Fixtures; source: string }, origin?: Origin): void {
   const state: ControlState = {
     template: saveImage(app.world.db),
-    main: newWorldControl(),
+    ...(origin && { origin }),
+    main: { ...newWorldControl(), fixtures: fixtures ? [fixtures] : [] },
     journalMax: 10000,
     journalMaxBytes: JOURNAL_MAX_BYTES,
     journalSeq: 0,
@@ -83,6 +87,7 @@ export function registerControl(app: FastifyInstance): void {
   registerWorlds(ctl);
   registerFaults(ctl);
   registerTables(ctl);
+  registerFixtures(ctl);
 
   // unknown control paths: JSON 404, not an API envelope
   app.all(PREFIX + '*', async (req, reply) => refuse(reply, 404, `no control endpoint ${req.method} ${pathOf(req.url)}`));

@@ -59,6 +59,7 @@ export function registerInfo({ app, state, route, scope }: Control): void {
       db: config.db,
       seed: config.seed,
       size: config.size,
+      fixtures: config.fixtures,
       baseUrl: config.baseUrl,
       maxUpload: config.maxUpload,
       autoApproveUser: config.autoApproveUser,

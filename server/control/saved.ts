@@ -7,6 +7,8 @@ import { copyInto, dropImage, imageBytes, imageSize, restoreFile, saveImage, wor
 import { exportWorld, importWorld, worldCounts } from '../../db/transfer.js';
 import { bool, Refusal, type Control, type ControlDoc, COUNTS, WORLD_FIELD } from './context.js';
 import { isolatedWorld } from './worlds.js';
+import { applyFixtures } from '../../db/fixtures.js';
+import { seededBytes } from '../../seed/cache.js';
 
 const SNAP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -86,7 +88,14 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     const clock = s.world.clock;
     if (!keepClock) clock.reset();
     if (s.iso) s.iso.world = isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock);
-    else await restore(state.template, clock);
+    else {
+      // a store file opened as it was left goes back to the seed it was made from
+      if (state.origin && !state.originImage) state.originImage = { kind: 'memory', bytes: seededBytes(state.origin) };
+      await restore(state.originImage ?? state.template, clock);
+    }
+    // reset = seed + fixtures: those loaded over HTTP since start go in again
+    const w = scope(o).world;
+    for (const f of s.ctl.fixtures) applyFixtures(w, f.fixtures, f.source);
     return { status: 'reset', world: s.id, ms: Number(process.hrtime.bigint() - started) / 1e6, counts: worldCounts(scope(o).world) };
   }, RESET_DOC);
 

@@ -1,0 +1,64 @@
+// Reset of a file world returns to the seed the file was made from (kept in world_meta), not to
+// whatever the file held at start; the start line says whether it opened an existing world or
+// seeded a new one, and warns when --seed/--size differ from the file's.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, signed, weiboCreds } from '../helpers.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'reset-seed-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const file = join(dir, 'world.sqlite');
+
+const counts = async (app: Awaited<ReturnType<typeof build>>) => (await app.inject({ method: 'GET', url: '/_emulator/info' })).json().counts;
+const newest = (app: Awaited<ReturnType<typeof build>>) => (app.world.db.prepare('SELECT origtext FROM tweets ORDER BY id DESC LIMIT 1').get() as { origtext: string }).origtext;
+
+t.test('reset of a reopened file world goes back to its seed, whatever the flags say', async (t) => {
+  const seed1 = await build({ seed: 1, size: 'small' });
+  const seed1Counts = await counts(seed1);
+  const seed1Newest = newest(seed1);
+  await seed1.close();
+
+  const first = await build({ db: file, seed: 1, size: 'small' });
+  const r = await signed(first, weiboCreds(first, 'alice'), { method: 'POST', path: '/api/t/add', params: { format: 'json', content: 'written before the restart', clientip: '127.0.0.1' } });
+  t.match(r.json(), { ret: 0 });
+  await first.close();
+
+  // restarted with other flags on the same file: it serves the file's world
+  const again = await build({ db: file, seed: 2, size: 'small' });
+  t.teardown(() => again.close());
+  t.equal((await counts(again)).tweets, seed1Counts.tweets + 1, 'the file as left, with the tweet');
+  t.equal(newest(again), 'written before the restart');
+  const reset = await again.inject({ method: 'POST', url: '/_emulator/reset' });
+  t.equal(reset.statusCode, 200);
+  t.same(reset.json().counts, seed1Counts, 'reset: seed 1 counts, not the file at start (nor seed 2)');
+  t.equal(newest(again), seed1Newest, 'seed 1 rows');
+});
+
+t.test('the start line: a new world seeded, then an existing one opened with a warning', async (t) => {
+  const f = join(dir, 'spawned.sqlite');
+  const startLine = (extra: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'start.ts'), '--port', '0', '--db', f, ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no start line: ${out}`))), 30000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (/console /.test(out)) {
+          clearTimeout(timer);
+          child.once('exit', () => resolve(out));
+          child.kill('SIGTERM');
+        }
+      });
+    });
+  const fresh = await startLine(['--seed', '1', '--size', 'small']);
+  t.match(fresh, /\(db \S+spawned\.sqlite, seeded a new world, seed 1, size small\)/);
+  t.notMatch(fresh, /warning/);
+  const reopened = await startLine(['--seed', '2', '--size', 'medium']);
+  t.match(reopened, /opened an existing world of 40 users, 3000 tweets, seed 1, size small\)/);
+  t.match(reopened, /warning: --seed 2 --size medium differ from \S+'s seed 1, size small/);
+});
