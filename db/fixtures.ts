@@ -12,7 +12,7 @@ import type { UserRow } from './users.js';
 import { InvalidData, StoreError } from './errors.js';
 import { TYPE } from './tweets.js';
 import { sendPrivate } from './private.js';
-import { ACCESS_TTL } from './oauth2.js';
+import { ACCESS_TTL, WEIBO_ACCESS_TTL } from './oauth2.js';
 
 export interface FixtureApp {
   appid: string;
@@ -40,6 +40,8 @@ export interface Fixtures {
   tokens: (
     | { platform: 'graph'; appid: string; user: string; access_token: string; refresh_token?: string; scope?: string }
     | { platform: 'weibo'; appid: string; user: string; oauth_token: string; oauth_token_secret: string }
+    /** open.t.qq.com's OAuth 2.0 flavour (used unsigned with oauth_version=2.a) */
+    | { platform: 'weibo'; flavour: 'oauth2'; appid: string; user: string; access_token: string; refresh_token?: string }
   )[];
 }
 
@@ -138,8 +140,16 @@ export function parseFixtures(doc: unknown, source: string): Fixtures {
     }),
     tokens: section('tokens').map((e, i) => {
       const platform = e.platform ?? 'graph';
+      if (platform === 'weibo' && e.flavour !== undefined) {
+        const r = entry('tokens', i, e, ['platform', 'flavour', 'appid', 'user', 'access_token', 'refresh_token']);
+        if (e.flavour !== 'oauth2' && e.flavour !== 'oauth1') fail(r.at('flavour'), 'must be oauth1 (default) or oauth2');
+        if (e.flavour === 'oauth2') {
+          const refresh = r.s('refresh_token', { re: TOKEN, reDoc: token.reDoc });
+          return { platform, flavour: 'oauth2' as const, appid: r.s('appid', { required: true })!, user: r.s('user', name)!, access_token: r.s('access_token', token)!, ...(refresh !== undefined && { refresh_token: refresh }) };
+        }
+      }
       if (platform === 'weibo') {
-        const r = entry('tokens', i, e, ['platform', 'appid', 'user', 'oauth_token', 'oauth_token_secret']);
+        const r = entry('tokens', i, e, ['platform', 'flavour', 'appid', 'user', 'oauth_token', 'oauth_token_secret']);
         return { platform, appid: r.s('appid', { required: true })!, user: r.s('user', name)!, oauth_token: r.s('oauth_token', token)!, oauth_token_secret: r.s('oauth_token_secret', token)! };
       }
       const r = entry('tokens', i, e, ['platform', 'appid', 'user', 'access_token', 'refresh_token', 'scope']);
@@ -252,7 +262,7 @@ export function applyFixtures(w: World, f: Fixtures, source: string): FixtureCou
       const at = `tokens[${i}]`;
       const u = user(t.user, `${at}.user`);
       const a = app(t.appid, t.platform, `${at}.appid`);
-      if (t.platform === 'graph') {
+      if (t.platform === 'graph' || 'flavour' in t) {
         const old = w.oauth2.getToken(t.access_token);
         if (old) {
           if (old.appid !== a.appid || old.user_id !== u.id) fail(`${at}.access_token`, 'is already issued to another app or user');
@@ -260,7 +270,8 @@ export function applyFixtures(w: World, f: Fixtures, source: string): FixtureCou
         }
         const refresh = t.refresh_token ?? derived('refresh', t.access_token, 32).toUpperCase();
         if (w.oauth2.getByRefresh(refresh)) fail(`${at}.refresh_token`, 'is already in use');
-        w.oauth2.issueToken(a.appid, u.id, t.scope ?? 'all', ACCESS_TTL, { access_token: t.access_token, refresh_token: refresh });
+        const graph = t.platform === 'graph';
+        w.oauth2.issueToken(a.appid, u.id, (graph && t.scope) || 'all', graph ? ACCESS_TTL : WEIBO_ACCESS_TTL, { access_token: t.access_token, refresh_token: refresh });
       } else {
         const old = w.oauth1.get(t.oauth_token);
         if (old) {

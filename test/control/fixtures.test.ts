@@ -33,6 +33,11 @@ async function readsFixedUser(t: Test) {
   t.match(u, { ret: 0, data: { name: 'qa_tester', nick: 'QA Tester', introduction: 'known test account', fansnum: 1, idolnum: 1 } }, 'a signed weibo call with the fixed token reads the fixed user');
   const tw = (await signed(app, weibo, { method: 'GET', path: '/api/t/show', params: { format: 'json', id: '9000000001' } })).json();
   t.match(tw, { ret: 0, data: { text: 'hello from a fixture #fixtures', name: 'qa_friend' } }, 'the tweet with a fixed id');
+  // the open.t.qq.com OAuth 2.0 token (flavour oauth2): unsigned, with the 2.a parameters
+  const v2 = example.tokens[2];
+  const v2openid = app.world.apps.openidFor(v2.appid, app.world.users.byName('qa_tester')!.id);
+  const v2q = new URLSearchParams({ format: 'json', oauth_consumer_key: v2.appid, access_token: v2.access_token, openid: v2openid, clientip: '127.0.0.1', oauth_version: '2.a', scope: 'all' });
+  t.match((await app.inject({ method: 'GET', url: `/api/user/info?${v2q}` })).json(), { ret: 0, data: { name: 'qa_tester' } }, 'the fixed OAuth 2.0 weibo token reads the fixed user');
   const pm = (await signed(app, weibo, { method: 'GET', path: '/api/private/recv', params: { format: 'json', reqnum: '20' } })).json();
   t.ok(pm.data.info.some((m: { origtext?: string; text?: string }) => (m.origtext ?? m.text) === 'a private hello'), 'the private message is in the inbox');
   return openid as string;
