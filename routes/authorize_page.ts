@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Args } from '../server/args.js';
 import type { World } from '../db/world.js';
 import type { UserRow } from '../db/users.js';
+import type { App } from '../db/apps.js';
 
 /** How many seeded users the <select> offers (by id); any other user can be typed in. */
 export const PICKER_USERS = 50;
@@ -15,6 +16,16 @@ export const PICKER_USERS = 50;
 export const PAGE_FIELDS = new Set(['decision', 'user', 'user_name', 'emu_user']);
 
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The validated request of an OAuth 2.0 authorize call (GET or the page's POST): graph.qq.com's
+ * /oauth2.0/authorize and open.t.qq.com's /cgi-bin/oauth2/authorize. */
+export interface AuthorizeRequest {
+  responseType: 'code' | 'token';
+  client: App;
+  redirectUri: string;
+  scope: string;
+  state: string | undefined;
+}
 
 export interface AuthorizePage {
   /** <title> and heading, e.g. "QQ互联 - 授权" */

@@ -12,7 +12,7 @@ import type { App } from '../../db/apps.js';
 import type { World } from '../../db/world.js';
 import type { UserRow } from '../../db/users.js';
 import { requestPrefix } from '../../server/hosts.js';
-import { carriedParams, decisionOf, escapeHtml, namesUser, pickerUsers, postedUserName, renderAuthorizePage, sendPage } from '../authorize_page.js';
+import { carriedParams, decisionOf, escapeHtml, namesUser, pickerUsers, postedUserName, renderAuthorizePage, sendPage, type AuthorizeRequest } from '../authorize_page.js';
 
 const TEXT_HTML = 'text/html';
 
@@ -70,15 +70,6 @@ function errorPage(reply: FastifyReply, e: ApiError): FastifyReply {
 export function pickUser(world: World, req: FastifyRequest, args: Args, fallback: string) {
   const name = args.str('emu_user') ?? (req.headers['x-emulator-user'] as string | undefined) ?? fallback;
   return world.users.byName(name);
-}
-
-/** The validated request of an authorize call (GET or the page's POST). */
-interface AuthorizeRequest {
-  responseType: 'code' | 'token';
-  client: App;
-  redirectUri: string;
-  scope: string;
-  state: string | undefined;
 }
 
 /** Checks response_type, client_id and redirect_uri as QQ's page did; refusals show the error page. */

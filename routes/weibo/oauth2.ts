@@ -21,7 +21,7 @@ import type { UserRow } from '../../db/users.js';
 import { requestPrefix } from '../../server/hosts.js';
 import { pickUser, redirectAllowed, withFragment, withQuery } from '../graph/oauth2.js';
 import { fail } from './oauth1.js';
-import { carriedParams, decisionOf, namesUser, pickerUsers, postedUserName, renderAuthorizePage, sendPage } from '../authorize_page.js';
+import { carriedParams, decisionOf, namesUser, pickerUsers, postedUserName, renderAuthorizePage, sendPage, type AuthorizeRequest } from '../authorize_page.js';
 
 /** A refusal of /cgi-bin/oauth2/access_token: Tencent's errorCode/errorMsg plus the RFC 6749 name. */
 class TokenError extends Error {
@@ -58,14 +58,6 @@ function redirectOk(app: App, uri: string): boolean {
   } catch {
     return false;
   }
-}
-
-interface AuthorizeRequest {
-  responseType: 'code' | 'token';
-  client: App;
-  redirectUri: string;
-  scope: string;
-  state: string | undefined;
 }
 
 function validateAuthorize(world: World, args: Args): AuthorizeRequest {
