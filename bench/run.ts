@@ -11,7 +11,7 @@
 // Each target runs in its own child process (bench/server.ts). Options: --duration <s> (default
 // 10), --connections <n> (default 50), --scale-duration <s> (default 5), --warmup <s> (default 2,
 // unmeasured load before each target), --no-scale.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startToHealthy, type StartHow } from './emulator.js';
@@ -40,8 +40,17 @@ interface Target {
   weibo?: { token: string; secret: string; consumerKey: string; consumerSecret: string };
 }
 
+/**
+ * The load generator (this process) on the first core and every target on the last, where
+ * taskset is there and the machine has two cores or more: on a shared core the two trade
+ * time slices, and a faster server would be measured as a slower one.
+ */
+const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0;
+const TARGET_CPU = String(os.cpus().length - 1);
+const pinned = (cmd: string, args: string[]): [string, string[]] => (PIN ? ['taskset', ['-c', TARGET_CPU, cmd, ...args]] : [cmd, args]);
+
 function start(mode: string, db?: string): Promise<{ proc: ChildProcess; target: Target }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', mode, ...(db ? [db] : [])], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(...pinned(process.execPath, ['--import', 'tsx', 'bench/server.ts', mode, ...(db ? [db] : [])]), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -386,7 +395,7 @@ async function main() {
     '',
     `Command: \`npm run bench\` (${duration} s per throughput target at ${connections} connections after a ${warmup} s unmeasured warm-up; scale reads ${scaleDuration} s each at 10 connections after ${Math.min(warmup, 1)} s). Whole run: ${ms(performance.now() - started)}.`,
     `Machine: ${cpu} × ${os.cpus().length}, ${mb(os.totalmem() / 2 ** 20)} RAM, ${os.type()} ${os.release()}, Node ${process.version}; ${new Date().toISOString()}; load average at the start ${loadAtStart.map((x) => x.toFixed(1)).join(' / ')}, at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1 / 5 / 15 min: above the core count, other processes took CPU from this run).`,
-    'autocannon runs in the parent process on the same machine; each target in its own child process (bench/server.ts).',
+    `autocannon runs in the parent process on the same machine; each target in its own child process (bench/server.ts)${PIN ? `, pinned with taskset: the load generator on CPU 0, every target on CPU ${TARGET_CPU}` : ', not pinned (no taskset or one core)'}.`,
     '',
     '## Throughput',
     '',
