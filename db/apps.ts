@@ -1,5 +1,6 @@
 import type { World } from './world.js';
 import { deriveOpenid } from './ids.js';
+import { remember } from './store.js';
 
 export interface AppRow {
   appid: string;
@@ -33,8 +34,10 @@ export class AppStore {
   constructor(private readonly w: World) {}
 
   get(appid: string): App | undefined {
-    const r = this.w.db.prepare('SELECT * FROM apps WHERE appid = ?').get(appid) as AppRow | undefined;
-    return r && toApp(r);
+    return remember(this.w.db, 'app', appid, () => {
+      const r = this.w.db.prepare('SELECT * FROM apps WHERE appid = ?').get(appid) as AppRow | undefined;
+      return r && toApp(r);
+    });
   }
 
   list(): App[] {
@@ -61,6 +64,10 @@ export class AppStore {
 
   /** The user's openid within this app (stable, created on first use). */
   openidFor(appid: string, userId: number): string {
+    return remember(this.w.db, 'openid', `${appid}\n${userId}`, () => this.openidOf(appid, userId));
+  }
+
+  private openidOf(appid: string, userId: number): string {
     const row = this.w.db.prepare('SELECT openid FROM openids WHERE appid = ? AND user_id = ?').get(appid, userId) as { openid: string } | undefined;
     if (row) return row.openid;
     const u = this.w.db.prepare('SELECT unionid FROM users WHERE id = ?').get(userId) as { unionid: string } | undefined;

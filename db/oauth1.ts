@@ -1,6 +1,6 @@
 import type { World } from './world.js';
 import { hex32lower } from './ids.js';
-import { BOOKKEEPING } from './store.js';
+import { BOOKKEEPING, remember } from './store.js';
 
 export interface OAuth1Token {
   token: string;
@@ -22,7 +22,7 @@ export class OAuth1Store {
   constructor(private readonly w: World) {}
 
   get(token: string): OAuth1Token | undefined {
-    return this.w.db.prepare('SELECT * FROM oauth1_tokens WHERE token = ?').get(token) as OAuth1Token | undefined;
+    return remember(this.w.db, 'oauth1 token', token, () => this.w.db.prepare('SELECT * FROM oauth1_tokens WHERE token = ?').get(token) as OAuth1Token | undefined);
   }
 
   createRequestToken(appid: string, callback: string): OAuth1Token {

@@ -118,6 +118,44 @@ export function dataVersion(db: DB): number {
   return v.others ? v.writes + (v.others.get() as number) : v.writes;
 }
 
+interface Remembered {
+  version: number;
+  lookups: Map<string, Map<string | number, unknown>>;
+}
+const rememberedOf = new WeakMap<DB, Remembered>();
+/** Entries one lookup keeps at most (a flood of unknown tokens cannot grow it without end). */
+const REMEMBERED_MAX = 10_000;
+
+/**
+ * `compute(key)` for a point lookup every authenticated call repeats (its token, app, user,
+ * openid), remembered while the store's data version stays what it was: any write of this
+ * process or commit of another forgets every remembered value at once, so a lookup never
+ * answers what the store no longer holds. A value whose computing wrote is not kept. Values
+ * are frozen: callers share them. Stores without a version (no cacheStatements) compute always.
+ */
+export function remember<V>(db: DB, lookup: string, key: string | number, compute: () => V): V {
+  const version = dataVersion(db);
+  if (Number.isNaN(version)) return compute();
+  let r = rememberedOf.get(db);
+  if (!r || r.version !== version) rememberedOf.set(db, (r = { version, lookups: new Map() }));
+  let m = r.lookups.get(lookup);
+  if (!m) r.lookups.set(lookup, (m = new Map()));
+  if (m.has(key)) return m.get(key) as V;
+  const value = compute();
+  if (dataVersion(db) !== version) return value;
+  if (m.size >= REMEMBERED_MAX) m.clear();
+  m.set(key, deepFreeze(value));
+  return value;
+}
+
+function deepFreeze<V>(v: V): V {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
 /** Replaces a reading statement's get/all by the same query run raw on `twin`, rows made in JS. */
 function fastRows(stmt: Database.Statement, twin: Database.Statement): void {
   twin.raw(true);

@@ -1,6 +1,6 @@
 import type { World } from './world.js';
 import { counter } from './counters.js';
-import { selectIn } from './store.js';
+import { remember, selectIn } from './store.js';
 
 export interface UserRow {
   id: number;
@@ -61,7 +61,7 @@ export class UserStore {
   constructor(private readonly w: World) {}
 
   byId(id: number): UserRow | undefined {
-    return this.w.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return remember(this.w.db, 'user', id, () => this.w.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
   }
 
   byName(name: string): UserRow | undefined {

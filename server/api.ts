@@ -216,11 +216,13 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
 /** A `cache: true` route's answer: kept, or rendered now (server/answers.ts). */
 function keptRead(route: ApiRoute, ctx: Ctx, format: 'json' | 'xml'): Rendered {
   ctx.req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
-  return keptAnswer(ctx, route.url, format, () => {
+  const answer = keptAnswer(ctx, route.url, format, () => {
     const data = route.handler(ctx);
     if (data instanceof Promise) throw new Error(`${route.url} is declared cache: true but its handler is asynchronous`);
     return renderOk(route.envelope, data, { format, pretty: route.pretty });
   });
+  ctx.req.keptAnswer = answer;
+  return answer;
 }
 
 /**

@@ -119,7 +119,6 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
     throwFileSizeLimit: false,
     limits: { fileSize: config.maxUpload, ...MULTIPART_LIMITS },
   });
-  // bodies of other types are kept raw and ignored: both APIs only read form and multipart
   // bodies of other types (JSON included) are kept raw and ignored: both APIs only read form and
   // multipart, and only those take part in OAuth 1.0a signatures
   app.removeContentTypeParser('application/json');

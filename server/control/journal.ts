@@ -17,6 +17,8 @@ declare module 'fastify' {
     /** name of the authenticated caller, set by server/api.ts for the journal */
     journalUser?: string;
     journalRet?: { ret?: number; errcode?: number; msg?: string };
+    /** the kept answer (server/answers.ts) this request is sent, when it is one */
+    keptAnswer?: { type: string; body: string };
   }
 }
 
@@ -305,6 +307,23 @@ export function nearMisses(path: string, routes: readonly string[], n = 3): stri
     .map((x) => x.r);
 }
 
+type AnswerSummary = JournalEntry['response'] & ReturnType<typeof outcomeOf>;
+
+/** What an entry keeps of an answer: type, size, the head of a text body and its outcome. */
+function summarise(type: string, payload: unknown): AnswerSummary {
+  let text: string | undefined;
+  let bytes = 0;
+  if (typeof payload === 'string') {
+    text = payload;
+    bytes = Buffer.byteLength(payload);
+  } else if (Buffer.isBuffer(payload)) {
+    bytes = payload.length;
+    if (/^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded))/.test(type)) text = payload.subarray(0, BODY_MAX * 4).toString();
+  }
+  const body = text === undefined ? (payload == null ? '' : `[${bytes ? `${bytes} bytes ` : ''}${type || 'binary'}]`) : cut(text, BODY_MAX);
+  return { type, bytes, body, truncated: text !== undefined && text.length > BODY_MAX, ...(text !== undefined ? outcomeOf(text) : {}) };
+}
+
 export function registerJournal({ app, state, route, scope, scopeOfWorld }: Control): void {
   // API routes, for near misses: registered after the control plane (server/app.ts)
   const apiRoutes = new Set<string>();
@@ -315,21 +334,19 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
   /** An entry as a read shows it: "api does not exist" answers get the closest routes (computed on read, not per request). */
   const shown = (e: JournalEntry) => (e.ret === -9 && e.status === 404 ? { ...e, nearMisses: nearMisses(e.path, routeList()) } : e);
   // the answer's body is summarised as it is sent: the entry never holds the payload itself
-  const answers = new WeakMap<FastifyRequest, JournalEntry['response'] & ReturnType<typeof outcomeOf>>();
+  const answers = new WeakMap<FastifyRequest, AnswerSummary>();
+  // a kept answer (server/answers.ts) is sent many times: summarised once
+  const summaries = new WeakMap<object, AnswerSummary>();
   app.addHook('onSend', (req, reply, payload, done) => {
     if (!req.url.startsWith(PREFIX)) {
       const type = String(reply.getHeader('content-type') ?? '');
-      let text: string | undefined;
-      let bytes = 0;
-      if (typeof payload === 'string') {
-        text = payload;
-        bytes = Buffer.byteLength(payload);
-      } else if (Buffer.isBuffer(payload)) {
-        bytes = payload.length;
-        if (/^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded))/.test(type)) text = payload.subarray(0, BODY_MAX * 4).toString();
+      const kept = req.keptAnswer;
+      let summary = kept && kept.body === payload ? summaries.get(kept) : undefined;
+      if (!summary || summary.type !== type) {
+        summary = summarise(type, payload);
+        if (kept && kept.body === payload) summaries.set(kept, summary);
       }
-      const body = text === undefined ? (payload == null ? '' : `[${bytes ? `${bytes} bytes ` : ''}${type || 'binary'}]`) : cut(text, BODY_MAX);
-      answers.set(req, { type, bytes, body, truncated: text !== undefined && text.length > BODY_MAX, ...(text !== undefined ? outcomeOf(text) : {}) });
+      answers.set(req, summary);
     }
     done(null, payload);
   });
