@@ -18,15 +18,17 @@ const freePort = () =>
 /**
  * How to start it: `npm` is `npm start` (what the README tells people to run), `bundle` the
  * compiled one-file build it runs, `tsc` dist/server/start.js (what the Docker image runs),
- * `tsx` the TypeScript sources (`npm run dev`).
+ * `tsx` the TypeScript sources (`npm run dev`), `bare` bench/hello-start.mjs (no emulator).
  */
-export type StartHow = 'npm' | 'bundle' | 'tsc' | 'tsx';
+export type StartHow = 'npm' | 'bundle' | 'tsc' | 'tsx' | 'bare';
 
 const COMMANDS: Record<StartHow, [string, string[]]> = {
   npm: ['npm', ['start', '--silent', '--']],
   bundle: [process.execPath, ['dist/tencent-open-emulator.js']],
   tsc: [process.execPath, ['dist/server/start.js']],
   tsx: [process.execPath, ['--import', 'tsx', 'server/start.ts']],
+  // not the emulator: a bare fastify app with the same health route, the start's ceiling
+  bare: [process.execPath, ['bench/hello-start.mjs']],
 };
 
 /** Starts the emulator with `args` the `how` way, timed until GET /_emulator/health answers 200. */

@@ -303,19 +303,20 @@ async function main() {
       answers.push([`weibo ${r.name}`, await (await fetch(`${t.address}${r.path}?${signedQuery(t, 'GET', r.path, params)}`)).text(), (c) => signedGet({ ...t, address: c.address }, r.path, params)]);
     }
     let n = 0;
-    rows.push(
-      await run('weibo /api/t/add (signed)', `${t.address}/api/t/add`, {
-        requests: [{
-          setupRequest: (req: Record<string, unknown>) => ({
-            ...req,
-            method: 'POST',
-            path: '/api/t/add',
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            body: signedQuery(t, 'POST', '/api/t/add', { format: 'json', content: `bench post ${++n} ${process.pid}`, clientip: '127.0.0.1' }),
-          }),
-        }],
-      }, okRet),
-    );
+    const addLoad: Load = (c) => ({
+      requests: [{
+        setupRequest: (req: Record<string, unknown>) => ({
+          ...req,
+          method: 'POST',
+          path: '/api/t/add',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: signedQuery({ ...t, address: c.address }, 'POST', '/api/t/add', { format: 'json', content: `bench post ${++n} ${process.pid}`, clientip: '127.0.0.1' }),
+        }),
+      }],
+    });
+    rows.push(await run('weibo /api/t/add (signed)', `${t.address}/api/t/add`, addLoad(t), okRet));
+    // its ceiling: one of its answers to the same signed posts (the load generator signs each)
+    answers.push(['weibo /api/t/add', await (await fetch(`${t.address}/api/t/add`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: signedQuery(t, 'POST', '/api/t/add', { format: 'json', content: `bench ceiling sample ${process.pid}`, clientip: '127.0.0.1' }) })).text(), addLoad]);
     loadedRss = memoryOf(t.pid).peak;
   } finally {
     emu.proc.kill();
@@ -350,6 +351,7 @@ async function main() {
   const npmStarts = await starts('npm');
   const bundleStarts = await starts('bundle');
   const compiledStarts = await starts('tsc');
+  const bareStarts = await starts('bare');
   const small = await startToHealthy([], 'bundle');
   let resets: number[];
   let worlds: number[];
@@ -418,16 +420,18 @@ async function main() {
     '',
     `Goals: every read ≥ 0.5 × its ceiling with p99 ≤ 10 ms at ${connections} connections; t/add ≥ 0.3 × the bare hello-world route.`,
     '',
-    '| read | req/s | p99 ms | ceiling req/s | ratio to ceiling | goal met |',
-    '|---|---:|---:|---:|---:|---|',
+    '| read | req/s | p99 ms | ceiling req/s | ceiling p99 ms | ratio to ceiling | goal met |',
+    '|---|---:|---:|---:|---:|---:|---|',
     ...ceilings.map((c, i) => {
       const r = rows[1 + i];
       const ratio = r.rps / c.rps;
-      return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${ratio.toFixed(2)} | ${ratio >= 0.5 && r.p99 <= 10 && r.bad === 0 ? 'yes' : 'no'} |`;
+      // t/add's goal is against the bare hello-world route, its ceiling row shows what signing allows
+      if (r.name.includes('/api/t/add')) return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | goal is against the bare route: below |`;
+      return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | ${ratio >= 0.5 && r.p99 <= 10 && r.bad === 0 ? 'yes' : `no${ratio >= 0.5 ? ' (p99)' : ''}${c.p99 > 10 ? '; the ceiling itself has p99 > 10 ms' : ''}`} |`;
     }),
     (() => {
       const add = rows.find((r) => r.name.includes('/api/t/add'))!;
-      return `| ${add.name} (against the bare route) | ${add.rps.toFixed(0)} | ${add.p99} | ${base.toFixed(0)} | ${(add.rps / base).toFixed(2)} | ${add.rps / base >= 0.3 && add.bad === 0 ? 'yes' : 'no'} |`;
+      return `| ${add.name} (against the bare hello-world route) | ${add.rps.toFixed(0)} | ${add.p99} | ${base.toFixed(0)} | ${baselines[0].p99} / ${baselines[1].p99} | ${(add.rps / base).toFixed(2)} | ${add.rps / base >= 0.3 && add.bad === 0 ? 'yes' : 'no'} |`;
     })(),
     '',
     '## Start, reset, memory',
@@ -437,6 +441,7 @@ async function main() {
     `| start → healthy, default world, \`npm start\` (bin/tencent-open-emulator.js → the bundle; npm's own start included), median of 5 (min ${ms(npmStarts[0])}, max ${ms(npmStarts[4])}) | ${ms(npmStarts[2])} |`,
     `| start → healthy, default world, compiled bundle (\`node dist/tencent-open-emulator.js\`), median of 5 (min ${ms(bundleStarts[0])}, max ${ms(bundleStarts[4])}) | ${ms(bundleStarts[2])} |`,
     `| start → healthy, default world, compiled (\`node dist/server/start.js\` as the Docker image runs it), median of 5 (min ${ms(compiledStarts[0])}, max ${ms(compiledStarts[4])}) | ${ms(compiledStarts[2])} |`,
+    `| the start's ceiling: a bare fastify app with the same health route (\`node bench/hello-start.mjs\`: node, fastify, listen; no emulator), median of 5 (min ${ms(bareStarts[0])}, max ${ms(bareStarts[4])}) | ${ms(bareStarts[2])} |`,
     `| POST /_emulator/worlds round trip (new isolated world, small), median of 20 (min ${worlds[0].toFixed(1)} ms, max ${worlds[worlds.length - 1].toFixed(1)} ms) | ${worlds[10].toFixed(1)} ms |`,
     ...(scale
       ? [

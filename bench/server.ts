@@ -17,8 +17,14 @@ if (mode === 'hello') {
 } else if (mode === 'fixed') {
   const body = readFileSync(process.argv[3], 'utf8');
   const app = Fastify({ logger: false });
-  app.get('/*', (req, reply) => {
-    reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
+  // a form body (t/add's) is read whole and not parsed: the least any server must do with it
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, b, done) => done(null, b));
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/*',
+    handler: (req, reply) => {
+      reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
+    },
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(JSON.stringify({ address, pid: process.pid }) + '\n');
