@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openDatabase, schemaVersion } from '../../db/store.js';
+import { migrate, openDatabase, schemaVersion } from '../../db/store.js';
 import { migrations } from '../../db/migrations.js';
 import { World } from '../../db/world.js';
 import { seedWorld, worldSize } from '../../seed/generate.js';
@@ -73,6 +73,22 @@ t.test('migrations: a file store is created at the latest version, in WAL, with 
   t.equal((again.db.prepare("SELECT COUNT(*) n FROM tweets WHERE origtext = 'kept across restarts'").get() as { n: number }).n, 1, 'not re-seeded');
   t.equal(again.users.count(), 40);
   again.db.close();
+});
+
+t.test('migration 6: a store of version 5 keeps its nonces, now in time order, and still refuses their replay', async (t) => {
+  const db = new Database(':memory:');
+  for (const m of migrations.filter((m) => m.version <= 5)) db.exec(m.sql);
+  db.pragma('user_version = 5');
+  const now = Math.floor(Date.now() / 1000);
+  db.prepare('INSERT INTO oauth1_nonces (appid, nonce, timestamp) VALUES (?, ?, ?)').run('801000001', 'seen-before', now);
+  migrate(db);
+  t.ok(schemaVersion(db) >= 6);
+  t.same(db.prepare('SELECT appid, nonce, timestamp FROM oauth1_nonces').all(), [{ appid: '801000001', nonce: 'seen-before', timestamp: now }], 'the nonce came along');
+  t.match(String((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'oauth1_nonces'").get() as { sql: string }).sql), /PRIMARY KEY \(timestamp, appid, nonce\)\s*\) WITHOUT ROWID/);
+  const w = new World(db);
+  t.equal(w.oauth1.useNonce('801000001', 'seen-before', now, 300), false, 'a replay of a nonce from before the upgrade');
+  t.equal(w.oauth1.useNonce('801000001', 'new-one', now, 300), true);
+  db.close();
 });
 
 t.test('a refused write inside a transaction leaves nothing behind', async (t) => {
