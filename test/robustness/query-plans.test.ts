@@ -12,6 +12,9 @@ const BIG = new Set(['tweets', 'follows', 'mentions', 'tweet_topics', 'private_m
 /** Records the SQL text of every statement prepared while fn runs. */
 async function capture(fn: () => Promise<unknown>): Promise<string[]> {
   const db = app.world.db;
+  // a write first: remembered lookups and kept answers (db/store.ts, server/answers.ts) are
+  // dropped, so the call asks the store for everything it reads
+  graphCreds(app, 'carol');
   const original = db.prepare.bind(db);
   const seen = new Set<string>();
   (db as { prepare: typeof db.prepare }).prepare = ((sql: string) => {
