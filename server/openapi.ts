@@ -18,6 +18,8 @@ import { controlRoutes, type ControlDoc } from './control/context.js';
 import { described, oneOf, text, type Param, type Schema, type SeedExamples } from './params.js';
 import { componentSchemas, NULL } from './schemas.js';
 import { seedExamples } from '../db/examples.js';
+import { dataVersion } from '../db/store.js';
+import type { World } from '../db/world.js';
 import { FIXTURES } from '../seed/generate.js';
 import { DOCS_PATH, registerDocs } from './docs.js';
 
@@ -670,10 +672,52 @@ export function contextOf(req: FastifyRequest): BuildContext {
   return { base, examples: seedExamples(req.world), jsonMedia: query?.media === 'json' };
 }
 
-/** GET /_emulator/openapi.json: built per request (its servers and examples follow the request's host and world). */
+/**
+ * What a built document depends on, besides the app's routes (fixed once it is ready): the
+ * request's base URL (public base or host, scheme, path prefix) and ?media=json — the key — and
+ * the world's data, through the examples (seedExamples) — its data version (db/store.ts).
+ */
+interface KeptDocs {
+  version: number;
+  /** `base \n media` → the document as sent (UTF-8: encoded once) */
+  bodies: Map<string, Buffer>;
+}
+
+/** At most this many bases per world are kept (Host is the client's to choose). */
+const MAX_KEPT_DOCS = 16;
+
+/** Documents built (not served from the kept ones) by this process: for tests. */
+export const openApiBuilds = { count: 0 };
+
+/** The document as sent, for this request: kept per world while its data version stays. */
+export function openApiBody(app: FastifyInstance, version: string, req: FastifyRequest, kept: WeakMap<World, KeptDocs>): Buffer {
+  const world = req.world;
+  const ctx = contextOf(req);
+  const key = `${ctx.base}\n${ctx.jsonMedia ? 'json' : ''}`;
+  const before = dataVersion(world.db);
+  let k = kept.get(world);
+  if (!k || k.version !== before) kept.set(world, (k = { version: before, bodies: new Map() }));
+  const hit = k.bodies.get(key);
+  if (hit) return hit;
+  openApiBuilds.count++;
+  const body = Buffer.from(JSON.stringify(buildOpenApi(app, version, ctx), null, 2));
+  // the examples may write (openidFor files an openid on first use): a document built across a
+  // change is sent but not kept; the next request builds on the changed world
+  if (dataVersion(world.db) !== before) return body;
+  if (k.bodies.size >= MAX_KEPT_DOCS) k.bodies.clear();
+  k.bodies.set(key, body);
+  return body;
+}
+
+/**
+ * GET /_emulator/openapi.json: its servers and examples follow the request's host and world, so
+ * it is built per (base URL, media, world) and kept until the world's data changes (a build is
+ * ~100 ms; a kept one is sent as is).
+ */
 export function registerOpenApi(app: FastifyInstance): void {
   const version = readVersion();
-  app.get(OPENAPI_PATH, async (req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(buildOpenApi(app, version, contextOf(req)), null, 2)));
+  const kept = new WeakMap<World, KeptDocs>();
+  app.get(OPENAPI_PATH, async (req, reply) => reply.type('application/json; charset=utf-8').send(openApiBody(app, version, req, kept)));
   registerDocs(app);
 }
 
