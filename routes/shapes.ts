@@ -4,6 +4,7 @@ import type { HydratedTweet } from '../db/tweets.js';
 import type { UserRow } from '../db/users.js';
 import type { World } from '../db/world.js';
 import { headUrl, pictureUrl } from './pictures.js';
+import { array, component, digits, flag, int, intOf, map, NULL, object, omit, orNull, str, type Schema } from '../server/schemas.js';
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
@@ -72,6 +73,47 @@ export function tweetShape(h: HydratedTweet, c: ShapeContext): Record<string, un
   return out;
 }
 
+const TWEET_REF = { $ref: '#/components/schemas/Tweet' };
+
+/** tweetShape's members (openid: graph.qq.com and open.t.qq.com OAuth 2.0 callers only). */
+export const TWEET_PROPERTIES: Record<string, Schema> = {
+  city_code: str('the author\'s region codes'),
+  count: int('reposts'),
+  country_code: str(),
+  emotiontype: intOf([0]),
+  emotionurl: str(),
+  from: str('the posting app\'s name'),
+  fromurl: str(),
+  geo: str(),
+  head: str('the author\'s avatar URL without a size suffix; empty when none'),
+  id: digits('the tweet id'),
+  image: orNull(array(str(), 'picture URLs (no size suffix); null without pictures or when deleted')),
+  isrealname: int(),
+  isvip: int(),
+  jing: str('longitude as sent'),
+  latitude: str('the same as wei'),
+  location: str(),
+  longitude: str('the same as jing'),
+  mcount: int('comments and replies'),
+  music: NULL,
+  name: str('the author\'s account name'),
+  nick: str(),
+  openid: str('the author\'s openid for the calling app (graph.qq.com, open.t.qq.com OAuth 2.0)'),
+  origtext: str('the text as written; empty when deleted'),
+  province_code: str(),
+  self: flag('1: the caller\'s own'),
+  source: orNull(TWEET_REF),
+  status: intOf([0, 1, 2, 3, 4], '0 normal, 1 deleted by the system, 2 under review, 3 deleted by the author, 4 its root deleted'),
+  text: str('the text as HTML, links in anchors; empty when deleted'),
+  timestamp: int(),
+  type: intOf([1, 2, 3, 4, 5, 6, 7], '1 original, 2 repost, 3 private, 4 reply, 5 empty reply, 6 mention, 7 comment'),
+  video: NULL,
+  wei: str('latitude as sent'),
+};
+
+/** A tweet ("info" item) as tweetShape answers it; `source` is the tweet a repost / reply / comment answers. */
+export const TWEET = component('Tweet', object(TWEET_PROPERTIES, { optional: ['openid'], description: 'a tweet (routes/shapes.ts tweetShape)' }));
+
 /** The author's own fields a tweet carries; a profile's `tweetinfo` leaves them out (the profile
  * around it says them once: an XML reader looking for the user's <nick> finds exactly one). */
 const AUTHOR_FIELDS = ['head', 'isrealname', 'isvip', 'name', 'nick', 'openid'] as const;
@@ -82,6 +124,8 @@ export function tweetInfoShape(h: HydratedTweet, c: ShapeContext): Record<string
   for (const k of AUTHOR_FIELDS) delete out[k];
   return out;
 }
+
+export const TWEET_INFO = component('ProfileTweet', object(omit(TWEET_PROPERTIES, AUTHOR_FIELDS), { description: 'a profile\'s latest original tweet: a tweet without its author\'s fields (tweetInfoShape)' }));
 
 /** name → nick for every author (and source author) on a page. */
 export function userMap(hs: HydratedTweet[]): Record<string, string> {
@@ -94,6 +138,8 @@ export function userMap(hs: HydratedTweet[]): Record<string, string> {
   hs.forEach(visit);
   return m;
 }
+
+export const USER_MAP = component('UserMap', map(str('the nick'), 'account name → nick of every author (and source author) on the page'));
 
 /** A user in friends/* and relation/* lists and search/user results. */
 export function userListItem(u: UserRow, c: ShapeContext): Record<string, unknown> {
@@ -133,6 +179,32 @@ export function userListItems(users: UserRow[], c: ShapeContext): Record<string,
     return out;
   });
 }
+
+/** A user's tag, in profiles and list items. */
+export const TAG = component('Tag', object({ id: digits('the tag id'), name: str() }));
+
+/** userListItems' members (openid: OAuth 2.0 and graph.qq.com callers). */
+export const USER_LIST_ITEM_PROPERTIES: Record<string, Schema> = {
+  city_code: str(),
+  country_code: str(),
+  fansnum: int(),
+  head: str('avatar URL without a size suffix; empty when none'),
+  idolnum: int(),
+  isfans: flag('1: follows the caller'),
+  isidol: flag('1: the caller follows them'),
+  isrealname: int(),
+  isvip: int(),
+  location: str(),
+  name: str(),
+  nick: str(),
+  openid: str('the user\'s openid for the calling app'),
+  province_code: str(),
+  sex: int('1 male, 2 female, 0 unknown'),
+  tag: array(TAG),
+  tweet: array(object({ from: str(), id: digits(), text: str('HTML'), timestamp: int() }), 'the latest tweet, when there is one'),
+};
+
+export const USER_LIST_ITEM = component('UserListItem', object(USER_LIST_ITEM_PROPERTIES, { optional: ['openid'], description: 'a user in friends/* lists and search/user results (userListItems)' }));
 
 /**
  * A full profile: open.t.qq.com user/info and other_info, graph.qq.com get_info and
@@ -188,6 +260,53 @@ export function profileShape(u: UserRow, c: ShapeContext): Record<string, unknow
   if (c.appid) out.openid = w.apps.openidFor(c.appid, u.id);
   return out;
 }
+
+/** profileShape's members (openid: graph.qq.com and open.t.qq.com OAuth 2.0 callers). */
+export const PROFILE_PROPERTIES: Record<string, Schema> = {
+  birth_day: int(),
+  birth_month: int(),
+  birth_year: int(),
+  city_code: str(),
+  comp: NULL,
+  country_code: str(),
+  edu: NULL,
+  exp: int(),
+  fansnum: int(),
+  favnum: int(),
+  head: str('avatar URL without a size suffix; empty when none'),
+  homecity_code: str(),
+  homecountry_code: str(),
+  homepage: str(),
+  homeprovince_code: str(),
+  hometown_code: str(),
+  idolnum: int(),
+  industry_code: int(),
+  introduction: str(),
+  isent: int(),
+  ismyblack: flag('1: on the caller\'s blacklist'),
+  ismyfans: flag('1: follows the caller'),
+  ismyidol: flag('1: the caller follows them'),
+  isrealname: int(),
+  isvip: int(),
+  level: int(),
+  location: str(),
+  mutual_fans_num: int(),
+  name: str(),
+  nick: str(),
+  openid: str('the user\'s openid for the calling app'),
+  province_code: str(),
+  regtime: int(),
+  send_private_flag: int(),
+  sex: int('1 male, 2 female, 0 unknown'),
+  tag: array(TAG),
+  tweetinfo: array(TWEET_INFO, 'the latest original tweet, when there is one'),
+  tweetnum: int(),
+  uid: str(),
+  verifyinfo: str(),
+};
+
+/** A profile (user/other_info, user/infos, get_info, get_other_info). */
+export const PROFILE = component('Profile', object(PROFILE_PROPERTIES, { optional: ['openid'], description: 'a user\'s profile (profileShape)' }));
 
 /** OAuth 2.0 callers of open.t.qq.com get each user's openid too: the 2012+ answers carried it (a 2012 user/info dump; a Go client reads data.openid). */
 export const shapeContext = (ctx: { base: string; user: UserRow; world: World; app: { appid: string }; weibo?: { flavour: string } }, withOpenid = false): ShapeContext => ({

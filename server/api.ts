@@ -40,8 +40,8 @@ export interface ApiRoute {
   pretty?: boolean;
   /** the parameters (server/params.ts): checked before the handler, described in the OpenAPI document */
   params?: Param[];
-  /** the schema of a successful answer's data (weibo envelopes) or fields (graph) */
-  data?: Schema;
+  /** the schema of a successful answer's data (weibo envelopes) or fields (graph): server/schemas.ts */
+  data: Schema;
   summary?: string;
   /**
    * A pure read: synchronous, writes nothing, and its answer depends only on the store, the

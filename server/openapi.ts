@@ -16,7 +16,10 @@ import { renderXml, type Envelope } from './respond.js';
 import { readVersion } from './control/index.js';
 import { controlRoutes, type ControlDoc } from './control/context.js';
 import { described, oneOf, text, type Param, type Schema, type SeedExamples } from './params.js';
+import { componentSchemas, NULL } from './schemas.js';
 import { seedExamples } from '../db/examples.js';
+import { dataVersion } from '../db/store.js';
+import type { World } from '../db/world.js';
 import { FIXTURES } from '../seed/generate.js';
 import { DOCS_PATH, registerDocs } from './docs.js';
 
@@ -364,19 +367,31 @@ function requestBody(params: Param[], e: SeedExamples): Record<string, unknown> 
 const envelopeRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const ENVELOPE_NAME: Record<Envelope, string> = { weibo: 'Weibo', graph: 'Graph', 'graph-weibo': 'GraphWeibo' };
 
-/** The success envelope of a route: the platform's, with the route's data schema when it declares one. */
-function okSchema(env: Envelope, data: Schema | undefined): Schema {
-  if (!data) return envelopeRef(`${ENVELOPE_NAME[env]}Ok`);
+/**
+ * The success envelope of a route: the platform's, with the route's data schema when it declares
+ * one — graph: the data's members beside ret and msg (and its additionalProperties); weibo and
+ * graph-weibo: the data under `data`, nothing else in the envelope.
+ */
+function okSchema(env: Envelope, declared: Schema | undefined): Schema {
+  // every API route declares its data (ApiRoute.data); without it, any data
+  const data = declared ?? { type: 'object', nullable: env !== 'graph', additionalProperties: true, description: 'not described' };
   if (env === 'graph') {
     const props = (data.properties ?? {}) as Record<string, unknown>;
-    const req = (data.required ?? []) as string[];
-    return { type: 'object', required: ['ret', 'msg', ...req], properties: { ret: { type: 'integer', enum: [0] }, msg: { type: 'string' }, ...props } };
+    const req = ((data.required ?? []) as string[]).filter((k) => k !== 'ret' && k !== 'msg');
+    return {
+      type: 'object',
+      required: ['ret', 'msg', ...req],
+      properties: { ret: { type: 'integer', enum: [0] }, msg: { type: 'string' }, ...props },
+      ...(data.additionalProperties !== undefined ? { additionalProperties: data.additionalProperties } : {}),
+      ...(data.description ? { description: data.description } : {}),
+    };
   }
   const base = env === 'weibo' ? ['data', 'errcode', 'msg', 'ret'] : ['ret', 'errcode', 'msg', 'data'];
   return {
     type: 'object',
     required: base,
     properties: { ret: { type: 'integer', enum: [0] }, errcode: { type: 'integer' }, msg: { type: 'string' }, data, ...(env === 'graph-weibo' ? { seqid: { type: 'integer' } } : {}) },
+    additionalProperties: false,
   };
 }
 
@@ -584,7 +599,9 @@ export function buildOpenApi(app: FastifyInstance, version: string, ctx: BuildCo
   const str = { type: 'string' };
   const int = { type: 'integer' };
   const obj = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', properties, required });
-  const data = { type: 'object', nullable: true, additionalProperties: true, description: 'the answer; null for most writes' };
+  // an error's data is always null, and a graph error has nothing beside ret and msg: a success
+  // answer (ret 0, data) never passes for an error, so its route's data schema is what judges it
+  const noData = { ...NULL, description: 'null' };
   const weiboErr = errorExample('weibo', { ret: 3, errcode: 7, msg: 'check sign error: missing parameter oauth_consumer_key' });
   return {
     openapi: '3.0.3',
@@ -637,13 +654,12 @@ export function buildOpenApi(app: FastifyInstance, version: string, ctx: BuildCo
         },
       },
       schemas: {
-        WeiboOk: obj({ data, errcode: int, msg: str, ret: { type: 'integer', enum: [0] } }, ['data', 'errcode', 'msg', 'ret']),
-        WeiboError: obj({ data: { ...data, description: 'null' }, errcode: int, msg: str, ret: int }, ['data', 'errcode', 'msg', 'ret']),
-        GraphOk: { ...obj({ ret: { type: 'integer', enum: [0] }, msg: str }, ['ret', 'msg']), additionalProperties: true },
-        GraphError: obj({ ret: int, msg: str }, ['ret', 'msg']),
-        GraphWeiboOk: obj({ ret: { type: 'integer', enum: [0] }, errcode: int, msg: str, data, seqid: int }, ['ret', 'errcode', 'msg', 'data']),
-        GraphWeiboError: obj({ ret: int, errcode: int, msg: str, data: { ...data, description: 'null' }, seqid: int }, ['ret', 'msg']),
+        WeiboError: { ...obj({ data: noData, errcode: int, msg: str, ret: int }, ['data', 'errcode', 'msg', 'ret']), additionalProperties: false },
+        GraphError: { ...obj({ ret: int, msg: str }, ['ret', 'msg']), additionalProperties: false },
+        GraphWeiboError: { ...obj({ ret: int, errcode: int, msg: str, data: noData, seqid: int }, ['ret', 'msg']), additionalProperties: false },
         ControlError: obj({ error: str }, ['error']),
+        // the answers' shapes (routes/shapes.ts and the route modules, server/schemas.ts)
+        ...componentSchemas(),
       },
     },
   };
@@ -656,10 +672,52 @@ export function contextOf(req: FastifyRequest): BuildContext {
   return { base, examples: seedExamples(req.world), jsonMedia: query?.media === 'json' };
 }
 
-/** GET /_emulator/openapi.json: built per request (its servers and examples follow the request's host and world). */
+/**
+ * What a built document depends on, besides the app's routes (fixed once it is ready): the
+ * request's base URL (public base or host, scheme, path prefix) and ?media=json — the key — and
+ * the world's data, through the examples (seedExamples) — its data version (db/store.ts).
+ */
+interface KeptDocs {
+  version: number;
+  /** `base \n media` → the document as sent (UTF-8: encoded once) */
+  bodies: Map<string, Buffer>;
+}
+
+/** At most this many bases per world are kept (Host is the client's to choose). */
+const MAX_KEPT_DOCS = 16;
+
+/** Documents built (not served from the kept ones) by this process: for tests. */
+export const openApiBuilds = { count: 0 };
+
+/** The document as sent, for this request: kept per world while its data version stays. */
+export function openApiBody(app: FastifyInstance, version: string, req: FastifyRequest, kept: WeakMap<World, KeptDocs>): Buffer {
+  const world = req.world;
+  const ctx = contextOf(req);
+  const key = `${ctx.base}\n${ctx.jsonMedia ? 'json' : ''}`;
+  const before = dataVersion(world.db);
+  let k = kept.get(world);
+  if (!k || k.version !== before) kept.set(world, (k = { version: before, bodies: new Map() }));
+  const hit = k.bodies.get(key);
+  if (hit) return hit;
+  openApiBuilds.count++;
+  const body = Buffer.from(JSON.stringify(buildOpenApi(app, version, ctx), null, 2));
+  // the examples may write (openidFor files an openid on first use): a document built across a
+  // change is sent but not kept; the next request builds on the changed world
+  if (dataVersion(world.db) !== before) return body;
+  if (k.bodies.size >= MAX_KEPT_DOCS) k.bodies.clear();
+  k.bodies.set(key, body);
+  return body;
+}
+
+/**
+ * GET /_emulator/openapi.json: its servers and examples follow the request's host and world, so
+ * it is built per (base URL, media, world) and kept until the world's data changes (a build is
+ * ~100 ms; a kept one is sent as is).
+ */
 export function registerOpenApi(app: FastifyInstance): void {
   const version = readVersion();
-  app.get(OPENAPI_PATH, async (req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(buildOpenApi(app, version, contextOf(req)), null, 2)));
+  const kept = new WeakMap<World, KeptDocs>();
+  app.get(OPENAPI_PATH, async (req, reply) => reply.type('application/json; charset=utf-8').send(openApiBody(app, version, req, kept)));
   registerDocs(app);
 }
 

@@ -5,6 +5,7 @@ import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { tenpayAddresses } from '../../db/qzone.js';
+import { int, str } from '../../server/schemas.js';
 
 const routes: ApiRoute[] = [
   {
@@ -13,6 +14,15 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'get_tenpay_addr',
+    // OpenAPI 3.0 has no patternProperties: the numbered members are the open rest
+    data: {
+      type: 'object',
+      properties: { msg: str('ok'), ret_num: int('addresses answered') },
+      required: ['msg', 'ret_num'],
+      additionalProperties: { anyOf: [str(), int()] },
+      description:
+        'per address i < ret_num: FRegionId_i, Fname_i, Ftel_i, Fzipcode_i, Fmobile_i, Faddrstreet_i, Flastuse_time_i, Fmod_time_i, Fcreate_time_i (strings), FUsedCount_i and Findex_i (integers)',
+    },
     params: [p.oneOf('ver', ['1'], { def: '1' }), p.int('offset', { min: 0, max: 10000, def: 0, example: 0 }), p.int('limit', { min: 1, max: 50, def: 5, example: 5 })],
     handler: ({ args, world, user }) => {
       args.oneOf('ver', ['1'], '1');

@@ -7,6 +7,7 @@ import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { ApiError, badParam } from '../../server/errors.js';
 import { sniffImage } from '../../db/files.js';
 import { photoUrl } from '../pictures.js';
+import { array, component, int, object, str } from '../../server/schemas.js';
 import {
   addPhoto,
   albumById,
@@ -63,6 +64,32 @@ function albumShape(base: string, a: AlbumSummary) {
   };
 }
 
+const ALBUM_PROPERTIES = {
+  albumid: str(),
+  classid: int(),
+  createtime: int(),
+  desc: str(),
+  name: str(),
+  priv: int('1 public, 3 only me, 4 friends, 5 question'),
+  coverurl: str('the cover picture; empty for an empty album'),
+  picnum: int(),
+};
+const ALBUM = component('Album', object(ALBUM_PROPERTIES, { description: 'a QZone album (list_album, add_album)' }));
+
+const PHOTO = component(
+  'Photo',
+  object({
+    sloc: str(),
+    lloc: str(),
+    name: str(),
+    desc: str(),
+    updated_time: int(),
+    uploaded_time: int(),
+    small_url: str(),
+    large_image: object({ height: int(), width: int(), url: str() }),
+  }, { description: 'a photo of an album (list_photo)' }),
+);
+
 function photoShape(base: string, p: PhotoRow) {
   return {
     sloc: p.sloc,
@@ -83,6 +110,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'list_album',
+    data: object({ albumnum: int(), album: array(ALBUM) }),
     handler: (ctx) => {
       const albums = listAlbums(ctx.world, ctx.user.id);
       return { albumnum: albums.length, album: albums.map((a) => albumShape(ctx.base, a)) };
@@ -94,6 +122,8 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'add_album',
+    // the new album's members beside ret/msg
+    data: object(ALBUM_PROPERTIES),
     params: [p.narrow(p.text('albumname', { required: true, description: 'album name, up to 30 characters', example: '模拟器相册' }), { maxLength: 30 }), p.described('albumdesc', { type: 'string', maxLength: 200 }, { description: 'up to 200 characters', example: '周末' }), p.described('priv', { type: 'string', enum: ['1', '3', '4', '5'], default: '1' }, { description: '1 public, 3 only me, 4 friends, 5 question (then question and answer)', example: '1' }), p.described('question', { type: 'string', maxLength: 30 }, { description: 'with priv=5' }), p.described('answer', { type: 'string', maxLength: 30 }, { description: 'with priv=5' })],
     handler: (ctx) => {
       const name = ctx.args.required('albumname').trim();
@@ -119,6 +149,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'upload_pic',
+    data: object({ albumid: str(), lloc: str(), sloc: str(), large_url: str(), small_url: str(), height: int(), width: int() }),
     params: [p.file('picture', { description: 'the photo (jpg, gif, png or bmp; file name up to 30 characters) as a multipart file part' }), p.described('photodesc', { type: 'string', maxLength: 200 }, { example: '模拟器上传' }), p.described('title', { type: 'string', pattern: '\\.(?:[jJ][pP][eE]?[gG]|[gG][iI][fF]|[pP][nN][gG]|[bB][mM][pP])$' }, { description: 'file name ending .jpg, .gif, .png, .jpeg or .bmp', example: 'photo.png' }), p.described('mobile', { type: 'string', enum: ['0', '1'], default: '0' }), p.described('x', { type: 'number', minimum: 0, maximum: 360 }), p.described('y', { type: 'number', minimum: 0, maximum: 360 }), p.described('needfeed', { type: 'string', enum: ['0', '1'], default: '1' }), p.described('successnum', { type: 'integer', minimum: 0, maximum: 1000, default: 0 }), p.described('picnum', { type: 'integer', minimum: 1, maximum: 1000, default: 1 }), p.described('albumid', { type: 'string' }, { description: 'one of your albums; the default album when absent', example: (e) => e.albumid })],
     handler: (ctx) => {
       const { args, world, user } = ctx;
@@ -163,6 +194,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'list_photo',
+    data: object({ total: int(), photos: array(PHOTO) }),
     params: [p.text('albumid', { required: true, description: 'one of your albums (list_album)', example: (e) => e.albumid })],
     handler: (ctx) => {
       const album = ownAlbum(ctx, ctx.args.required('albumid'));

@@ -7,7 +7,12 @@ import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam, writeRefused } from '../../server/errors.js';
 import type { UserRow } from '../../db/users.js';
 import { graphRelationPage } from '../../db/graph_relations.js';
-import { shapeContext, userListItems } from '../shapes.js';
+import { shapeContext, USER_LIST_ITEM_PROPERTIES, userListItems } from '../shapes.js';
+import { array, component, flag, int, NULL, object } from '../../server/schemas.js';
+
+/** graph.qq.com's list item: userListItems' with openid always, and `vip` beside isvip. */
+const GRAPH_USER = component('GraphUserListItem', object({ ...USER_LIST_ITEM_PROPERTIES, vip: int('the same as isvip (what the Java SDK reads)') }, { description: 'a user in relation/get_fanslist and get_idollist' }));
+const LIST = object({ timestamp: int('server time'), hasnext: flag('0 more to fetch, 1 no more'), curnum: int('users on this page'), nextstartpos: int('startindex of the next page'), info: array(GRAPH_USER) });
 
 const MAX_TARGETS = 30;
 
@@ -94,6 +99,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_fanslist',
+    data: LIST,
     params: listParams(true),
     handler: (ctx) => list(ctx, 'fans'),
   },
@@ -103,6 +109,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_idollist',
+    data: LIST,
     params: listParams(false),
     handler: (ctx) => list(ctx, 'idols'),
   },
@@ -112,6 +119,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'add_idol',
+    data: NULL,
     params: [p.described('name', { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}(?:,[A-Za-z0-9_.-]{1,64}){0,29}$' }, { description: 'account names, comma-separated, up to 30 (wins over fopenids)', example: (e) => e.name }), p.described('fopenids', { type: 'string', pattern: '^[0-9A-F]{32}(?:_[0-9A-F]{32}){0,29}$' }, { description: 'openids for this app, _-separated, up to 30' })],
     handler: (ctx) => {
       const { param, users } = addTargets(ctx);
@@ -135,6 +143,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'del_idol',
+    data: NULL,
     params: [p.account('name', { required: false, description: 'account name (wins over fopenid)' }), p.openid('fopenid', { description: 'openid for this app (when name is not sent)' })],
     handler: (ctx) => {
       const u = delTarget(ctx);

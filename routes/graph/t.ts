@@ -9,7 +9,8 @@ import { badParam } from '../../server/errors.js';
 import { sniffImage } from '../../db/files.js';
 import { TYPE } from '../../db/tweets.js';
 import { pictureUrl } from '../pictures.js';
-import { shapeContext, tweetShape, userMap } from '../shapes.js';
+import { shapeContext, TWEET, tweetShape, USER_MAP, userMap } from '../shapes.js';
+import { array, digits, flag, int, object, str } from '../../server/schemas.js';
 
 /** The parameters add_t and add_pic_t share: content, clientip, longitude/latitude (jing/wei), flags. */
 function publishArgs(args: Args) {
@@ -56,6 +57,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'add_t',
+    data: object({ id: digits('the new tweet'), time: int() }),
     params: publishParams(),
     handler: (ctx) => {
       const t = post(ctx, publishArgs(ctx.args), null);
@@ -68,6 +70,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'del_t',
+    data: object({ id: digits() }),
     params: [p.id('id', { description: 'one of your own tweets', example: (e) => e.ownTweetId })],
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
@@ -81,6 +84,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'add_pic_t',
+    data: object({ id: digits('the new tweet'), time: int(), imgurl: str('the stored picture') }),
     params: [...publishParams(), p.file('pic')],
     handler: (ctx) => {
       const pub = publishArgs(ctx.args); // parameter errors (content first, as the real service) before the picture
@@ -103,6 +107,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_repost_list',
+    data: object({ timestamp: int('server time'), hasnext: flag('0 more to fetch, 1 no more'), totalnum: int(), info: array(TWEET), user: USER_MAP }),
     params: [p.oneOf('flag', [0, 1, 2], { required: true, description: '0 reposts, 1 comments, 2 both', example: 2 }), p.id('rootid', { description: 'the tweet', example: (e) => e.tweetId }), ...p.timeCursor({ max: 100, strict: true, def: 20, lastid: 'twitterid' })],
     handler: (ctx) => {
       const { args, world } = ctx;

@@ -5,7 +5,42 @@ import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
 import type { UserRow } from '../../db/users.js';
-import { profileShape, shapeContext } from '../shapes.js';
+import { PROFILE, profileShape, shapeContext } from '../shapes.js';
+import { int, intOf, object, str } from '../../server/schemas.js';
+
+/** '0' / '1' and level digits: get_user_info sends its numbers as strings (reference §5.1). */
+const numeric = (description?: string) => ({ ...str(description), pattern: '^[0-9]+$' });
+
+const USER_INFO = object({
+  is_lost: intOf([0]),
+  nickname: str('the QQ-space nickname'),
+  gender: str('男 or 女'),
+  gender_type: intOf([1, 2], '1 男, 2 女'),
+  province: str(),
+  city: str(),
+  year: str('birth year, as text'),
+  constellation: str(),
+  figureurl: str('QZone avatar 30×30'),
+  figureurl_1: str('50×50'),
+  figureurl_2: str('100×100'),
+  figureurl_qq_1: str('QQ avatar 40×40'),
+  figureurl_qq_2: str('100×100'),
+  figureurl_qq: str('640×640'),
+  figureurl_type: numeric(),
+  is_yellow_vip: numeric(),
+  vip: numeric('the same as is_yellow_vip'),
+  yellow_vip_level: numeric(),
+  level: numeric('the same as yellow_vip_level'),
+  is_yellow_year_vip: numeric(),
+});
+
+const RICH_KEYS = [
+  'qq_vip_start', 'qq_vip_end', 'qq_vip_payway', 'qq_year_vip_start', 'qq_year_vip_end', 'qq_year_vip_payway',
+  'qq_zuanhuang_start', 'qq_zuanhuang_end', 'qq_zuanhuang_payway', 'qq_haohua_start', 'qq_haohua_end', 'qq_haohua_payway',
+  'qq_svip_start', 'qq_svip_end', 'qq_svip_payway', 'history_pay_time', 'history_end_time',
+] as const;
+const VIP = { is_qq_vip: int(), qq_vip_level: int(), is_qq_year_vip: int() };
+const VIP_RICH = object({ is_lost: intOf([0]), ...VIP, ...Object.fromEntries(RICH_KEYS.map((k) => [k, int()])) });
 
 /** QZone (figureurl*) and QQ (figureurl_qq*) avatar URLs, served by routes/pictures.ts. */
 function avatars(ctx: Ctx) {
@@ -43,6 +78,7 @@ const routes: ApiRoute[] = [
     auth: 'graph',
     api: 'get_user_info',
     pretty: true,
+    data: USER_INFO,
     handler: (ctx) => {
       const u = ctx.user;
       const { qz, qq } = avatars(ctx);
@@ -77,6 +113,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'get_vip_info',
+    data: object(VIP),
     handler: ({ user: u }) => ({ is_qq_vip: u.is_qq_vip, qq_vip_level: u.qq_vip_level, is_qq_year_vip: u.is_qq_year_vip }),
   },
   {
@@ -85,14 +122,11 @@ const routes: ApiRoute[] = [
     envelope: 'graph',
     auth: 'graph',
     api: 'get_vip_rich_info',
+    data: VIP_RICH,
     handler: ({ user: u }) => {
       const rich = JSON.parse(u.vip_rich) as Record<string, number>;
       // seed 004's member order
-      const keys = [
-        'qq_vip_start', 'qq_vip_end', 'qq_vip_payway', 'qq_year_vip_start', 'qq_year_vip_end', 'qq_year_vip_payway',
-        'qq_zuanhuang_start', 'qq_zuanhuang_end', 'qq_zuanhuang_payway', 'qq_haohua_start', 'qq_haohua_end', 'qq_haohua_payway',
-        'qq_svip_start', 'qq_svip_end', 'qq_svip_payway', 'history_pay_time', 'history_end_time',
-      ];
+      const keys = RICH_KEYS;
       const out: Record<string, number> = { is_lost: 0, is_qq_vip: u.is_qq_vip, is_qq_year_vip: u.is_qq_year_vip, qq_vip_level: u.qq_vip_level };
       for (const k of keys) out[k] = rich[k] ?? 0;
       return out;
@@ -104,6 +138,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_info',
+    data: PROFILE,
     handler: (ctx) => profileShape(ctx.user, shapeContext(ctx, true)),
   },
   {
@@ -112,6 +147,7 @@ const routes: ApiRoute[] = [
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_other_info',
+    data: PROFILE,
     params: [p.account('name', { required: false, description: 'account name of the user (wins over fopenid)' }), p.openid('fopenid', { description: 'openid of the user for this app (when name is not sent)' })],
     handler: (ctx) => profileShape(otherUser(ctx), shapeContext(ctx, true)),
   },

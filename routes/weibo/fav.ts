@@ -14,7 +14,12 @@ import {
   favTweetPage,
   favTweetTotal,
 } from '../../db/favs.js';
-import { shapeContext, tweetShape, userMap } from '../shapes.js';
+import { shapeContext, TWEET_PROPERTIES, tweetShape, USER_MAP, userMap } from '../shapes.js';
+import { array, component, digits, flag, int, object, str } from '../../server/schemas.js';
+
+const ID = object({ id: digits() });
+const HASNEXT = flag('0 more to fetch, 1 no more');
+const FAV_TWEET = component('FavTweet', object({ ...TWEET_PROPERTIES, storetime: digits('when it was favourited (a digit string)') }, { optional: ['openid'], description: 'a favourited tweet (fav/list_t): a tweet with its storetime' }));
 
 const routes: ApiRoute[] = [
   {
@@ -23,6 +28,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('id', { description: 'the tweet', example: (e) => e.tweetId })],
+    data: ID,
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       addFavTweet(ctx.world, ctx.user.id, id);
@@ -35,6 +41,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('id', { description: 'a favourited tweet', example: (e) => e.tweetId })],
+    data: ID,
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       delFavTweet(ctx.world, ctx.user.id, id);
@@ -47,6 +54,15 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: p.timeCursor({ aliases: { down: 'nexttime', up: 'prevtime' } }),
+    data: object({
+      hasnext: HASNEXT,
+      info: array(FAV_TWEET),
+      nexttime: int('storetime of the last record: nexttime of the next page'),
+      prevtime: int('storetime of the first record: prevtime of the previous page'),
+      timestamp: int('server time'),
+      totalnum: int(),
+      user: USER_MAP,
+    }),
     handler: (ctx) => {
       const w = ctx.world;
       const c = ctx.args.timeCursor({ aliases: { down: 'nexttime', up: 'prevtime' } });
@@ -74,6 +90,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('id', { description: 'the topic id (ht/ids)', example: (e) => e.topicId })],
+    data: ID,
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       addFavTopic(ctx.world, ctx.user.id, id);
@@ -86,6 +103,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('id', { description: 'a favourited topic id', example: (e) => e.topicId })],
+    data: ID,
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       delFavTopic(ctx.world, ctx.user.id, id);
@@ -98,6 +116,12 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: p.timeCursor({ max: 15 }),
+    data: object({
+      hasnext: HASNEXT,
+      info: array(object({ favnum: int(), id: digits('the topic id'), text: str(), timestamp: int('when it was favourited'), tweetnum: int() })),
+      timestamp: int('server time'),
+      totalnum: int(),
+    }),
     handler: (ctx) => {
       const w = ctx.world;
       const c = ctx.args.timeCursor({ max: 15 });

@@ -9,7 +9,8 @@ import { registerAll, type ApiRoute, type Ctx } from '../../server/api.js';
 import { ApiError, badParam } from '../../server/errors.js';
 import type { UserRow } from '../../db/users.js';
 import { headUrl } from '../pictures.js';
-import { shapeContext, userListItems } from '../shapes.js';
+import { shapeContext, USER_LIST_ITEM, userListItems } from '../shapes.js';
+import { array, bool, component, flag, int, map, NULL, object, str, type Schema } from '../../server/schemas.js';
 import { blacklist, checkRelations, follow, unblacklist, unfollow, unsetSpecial, userNamed } from '../../db/social.js';
 
 export const LIST_MAX_REQNUM = 30;
@@ -34,6 +35,16 @@ const paging: p.Param[] = [
 ];
 
 type Kind = 'fans' | 'idols' | 'special' | 'black';
+
+/** name, nick and head: the blacklist's items (and other/kownperson's). */
+export const USER_BRIEF = component('UserBrief', object({ head: str('avatar URL without a size suffix; empty when none'), name: str(), nick: str() }, { description: 'a user named by name, nick and head only' }));
+const USER_SIMPLE = component(
+  'UserSimple',
+  object({ fansnum: int(), head: str('avatar URL without a size suffix; empty when none'), idolnum: int(), isvip: int(), name: str(), nick: str(), openid: str('OAuth 2.0 callers'), sex: int('1 male, 2 female, 0 unknown') }, { optional: ['openid'], description: 'a user in fanslist_s / idollist_s' }),
+);
+const HASNEXT = flag('0 more to fetch, 1 no more');
+const listData = (item: Schema) => object({ hasnext: HASNEXT, info: array(item), timestamp: int('server time') });
+const listDataOf = (kind: Kind) => listData(kind === 'black' ? USER_BRIEF : USER_LIST_ITEM);
 
 /**
  * The later simple lists: `startindex` / `reqnum` paging, each user with the fields the era's
@@ -85,6 +96,7 @@ const ownList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: paging,
+  data: listDataOf(kind),
   cache: true,
   handler: (ctx) => listOf(ctx, kind, ctx.user),
 });
@@ -95,6 +107,7 @@ const userList = (url: string, kind: Kind): ApiRoute => ({
   envelope: 'weibo',
   auth: 'weibo',
   params: [p.account('name', { description: 'whose list' }), ...paging],
+  data: listDataOf(kind),
   cache: true,
   handler: (ctx) => listOf(ctx, kind, userNamed(ctx.world, ctx.args.required('name'))),
 });
@@ -106,6 +119,7 @@ const write = (url: string, op: (ctx: Ctx, other: UserRow) => void): ApiRoute =>
   envelope: 'weibo',
   auth: 'weibo',
   params: [p.account('name', { description: 'the other user' })],
+  data: NULL,
   handler: (ctx) => {
     op(ctx, userNamed(ctx.world, ctx.args.required('name')));
     return null;
@@ -129,6 +143,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.list('names', 30, { description: 'account names', item: '[A-Za-z0-9_.-]{1,64}', example: (e) => e.name }), p.oneOf('flag', [0, 1, 2], { def: 0, description: '0 are they my fans, 1 are they my idols, 2 both', example: 2 })],
+    data: map({ anyOf: [bool(), object({ isfans: bool(), isidol: bool() })] }, 'account name → is a fan (flag 0), is an idol (flag 1) or {isfans, isidol} (flag 2)'),
     handler: (ctx) => {
       const names = ctx.args.list('names', 30);
       const flag = ctx.args.oneOf('flag', [0, 1, 2], 0);
@@ -138,8 +153,8 @@ const routes: ApiRoute[] = [
   userList('/api/friends/user_fanslist', 'fans'),
   userList('/api/friends/user_idollist', 'idols'),
   userList('/api/friends/user_speciallist', 'special'),
-  { method: 'GET', url: '/api/friends/fanslist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, handler: (ctx) => simpleList(ctx, 'fans') },
-  { method: 'GET', url: '/api/friends/idollist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, handler: (ctx) => simpleList(ctx, 'idols') },
+  { method: 'GET', url: '/api/friends/fanslist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, data: listData(USER_SIMPLE), handler: (ctx) => simpleList(ctx, 'fans') },
+  { method: 'GET', url: '/api/friends/idollist_s', envelope: 'weibo', auth: 'weibo', params: simpleParams, data: listData(USER_SIMPLE), handler: (ctx) => simpleList(ctx, 'idols') },
 ];
 
 export default function register(app: FastifyInstance): void {

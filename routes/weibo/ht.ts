@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
 import { topicByText, topicInfos } from '../../db/topics.js';
+import { array, digits, int, object, str } from '../../server/schemas.js';
 
 /** ht/info: "最多15个". */
 export const HT_INFO_MAX = 15;
@@ -19,6 +20,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.list('httexts', HT_IDS_MAX, { description: 'topic texts', example: (e) => e.topic })],
+    data: object({ info: array(object({ id: digits('the topic id'), text: str() }), 'texts that name no topic are left out') }),
     handler: (ctx) => {
       const texts = [...new Set(ctx.args.list('httexts', HT_IDS_MAX).map((s) => s.replace(/^#(.*)#$/s, '$1').trim()).filter(Boolean))];
       if (texts.length === 0) throw badParam('error httexts param: empty list');
@@ -36,6 +38,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.list('ids', HT_INFO_MAX, { description: 'topic ids', item: '[1-9][0-9]{0,14}', example: (e) => e.topicId })],
+    data: object({ info: array(object({ favnum: int(), id: digits(), text: str(), tweetnum: int() }), 'ids that name no topic are left out') }),
     handler: (ctx) => {
       const raw = ctx.args.list('ids', HT_INFO_MAX);
       const ids = raw.map((s) => {

@@ -3,6 +3,7 @@ import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { readUnread, type UnreadType } from '../../db/unread.js';
+import { int, object } from '../../server/schemas.js';
 
 const TYPES = [5, 6, 7, 8, 9] as const;
 
@@ -12,6 +13,7 @@ const routes: ApiRoute[] = [
     url: '/api/info/update',
     envelope: 'weibo',
     auth: 'weibo',
+    data: object({ create: int('new originals in the home timeline (type 9)'), fans: int('new fans (type 8)'), home: int('new tweets in the home timeline (type 5)'), mentions: int('new mentions (type 6)'), private: int('new private messages (type 7)') }),
     params: [p.oneOf('op', [0, 1], { def: 0, description: '0 read the counters, 1 read and clear the counter named by type', example: 0 }), p.oneOf('type', TYPES, { description: 'the counter to clear (needed with op=1)', example: TYPES[0] })],
     handler: (ctx) => {
       const op = ctx.args.oneOf('op', [0, 1] as const, 0);

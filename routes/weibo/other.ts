@@ -8,6 +8,8 @@ import { registerAll, type ApiRoute } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
 import { headUrl } from '../pictures.js';
 import { knownPeople } from '../../db/social.js';
+import { USER_BRIEF } from './friends.js';
+import { array, flag, int, object } from '../../server/schemas.js';
 
 export const KNOWN_PEOPLE_MAX = 30;
 
@@ -17,6 +19,7 @@ const routes: ApiRoute[] = [
     url: '/api/other/kownperson',
     envelope: 'weibo',
     auth: 'weibo',
+    data: object({ hasnext: flag('0 more, 1 no more'), info: array(USER_BRIEF), timestamp: int('server time') }),
     params: [p.narrow(p.text('ip', { required: true, description: 'the user\'s IPv4 address (IPv6 accepted too)', example: '183.60.1.1' }), { pattern: p.IPV4 }), ...['country_code', 'province_code', 'city_code'].map((n) => p.described(n, { type: 'string', pattern: '^[0-9]{1,10}$' }, { description: 'region code', example: n === 'country_code' ? '1' : '44' }))],
     handler: (ctx) => {
       const a = ctx.args;

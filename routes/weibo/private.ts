@@ -7,7 +7,8 @@ import type { Args } from '../../server/args.js';
 import type { UserRow } from '../../db/users.js';
 import { deletePrivate, privatePage, privateTotal, sendPrivate, type Box, type PrivateRow } from '../../db/private.js';
 import { headUrl } from '../pictures.js';
-import { tweetHtml } from '../shapes.js';
+import { TWEET_PROPERTIES, tweetHtml, USER_MAP } from '../shapes.js';
+import { array, component, digits, int, intOf, NULL, object, omit, str, type Schema } from '../../server/schemas.js';
 
 
 /** A private message as a tweet-like item (type 3), authored by its sender. */
@@ -53,6 +54,23 @@ export function privateShape(m: PrivateRow, users: Map<number, UserRow>, base: s
   return out;
 }
 
+/** privateShape's members: a tweet's, with nothing of a tweet's own (pictures, source, counts). */
+const PRIVATE_PROPERTIES: Record<string, Schema> = {
+  ...omit(TWEET_PROPERTIES, ['openid']),
+  count: intOf([0]),
+  image: NULL,
+  mcount: intOf([0]),
+  source: NULL,
+  status: intOf([0]),
+  type: intOf([3], 'a private message'),
+};
+const PRIVATE = component('PrivateMessage', object(PRIVATE_PROPERTIES, { description: 'a received private message (private/recv): a tweet-like item authored by its sender' }));
+const SENT_PRIVATE = component(
+  'SentPrivateMessage',
+  object({ ...PRIVATE_PROPERTIES, tohead: str('the recipient\'s avatar URL'), toisvip: int(), toname: str(), tonick: str() }, { description: 'a sent private message (private/send): with its recipient' }),
+);
+const boxData = (item: Schema) => object({ hasnext: intOf([0, 1], '0 more to fetch, 1 no more'), info: array(item), timestamp: int('server time'), totalnum: int(), user: USER_MAP });
+
 function boxPage(ctx: Ctx, box: Box) {
   const c = ctx.args.timeCursor();
   const w = ctx.world;
@@ -83,6 +101,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name', { description: 'the recipient' }), p.described('content', { type: 'string', pattern: '\\S' }, { required: true, description: 'the message', example: '你好' }), { ...p.clientip(), check: undefined }, p.coordinate('jing', 180), p.coordinate('wei', 90)],
+    data: object({ id: digits('the new message'), timestamp: int() }),
     handler: (ctx) => {
       const a = ctx.args;
       const name = a.required('name').trim();
@@ -105,14 +124,15 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('id', { description: 'a message you sent or received', example: (e) => e.privateId })],
+    data: object({ id: digits() }),
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       const m = deletePrivate(ctx.world, ctx.user.id, id);
       return { id: String(m.id) };
     },
   },
-  { method: 'GET', url: '/api/private/recv', envelope: 'weibo', auth: 'weibo', handler: (ctx) => boxPage(ctx, 'recv') },
-  { method: 'GET', url: '/api/private/send', envelope: 'weibo', auth: 'weibo', handler: (ctx) => boxPage(ctx, 'send') },
+  { method: 'GET', url: '/api/private/recv', envelope: 'weibo', auth: 'weibo', data: boxData(PRIVATE), handler: (ctx) => boxPage(ctx, 'recv') },
+  { method: 'GET', url: '/api/private/send', envelope: 'weibo', auth: 'weibo', data: boxData(SENT_PRIVATE), handler: (ctx) => boxPage(ctx, 'send') },
 ];
 
 export default function register(app: FastifyInstance): void {

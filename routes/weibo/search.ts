@@ -11,7 +11,17 @@ import { ApiError, badParam } from '../../server/errors.js';
 import { searchTweets, searchUsers, searchUsersByTag, type SearchPage } from '../../db/search.js';
 import type { UserRow } from '../../db/users.js';
 import type { World } from '../../db/world.js';
-import { shapeContext, tweetShape, userListItems, userMap } from '../shapes.js';
+import { shapeContext, TWEET, tweetShape, USER_LIST_ITEM, userListItems, USER_MAP, userMap } from '../shapes.js';
+import { array, int, intOf, object, orNull } from '../../server/schemas.js';
+
+/** A search's data; null when the page has no results (msg "result is empty", still ret 0). */
+const USERS_FOUND = orNull(object({ hasnext: intOf([0, 1], '0 more pages, 1 the last page'), info: array(USER_LIST_ITEM), timestamp: int('server time'), totalnum: int() }, { description: 'null when the page has no results (msg "result is empty")' }));
+const TWEETS_FOUND = orNull(
+  object(
+    { costtime: int('milliseconds spent'), hasnext: intOf([0, 1, 2, 3], '1 can page down, 2 can page up, 3 both, 0 neither'), info: array(TWEET), timestamp: int('server time'), totalnum: int(), user: USER_MAP },
+    { description: 'null when the page has no results (msg "result is empty")' },
+  ),
+);
 
 export const USER_PAGESIZE_MAX = 15;
 export const TWEET_PAGESIZE_MAX = 30;
@@ -68,14 +78,15 @@ function userSearch(find: (w: World, keyword: string, offset: number, limit: num
 export const tweetSearchHasnext = (down: boolean, up: boolean): 0 | 1 | 2 | 3 => ((down ? 1 : 0) | (up ? 2 : 0)) as 0 | 1 | 2 | 3;
 
 const routes: ApiRoute[] = [
-  { method: 'GET', url: '/api/search/user', envelope: 'weibo', auth: 'weibo', params: searchParams(USER_PAGESIZE_MAX, 'alice'), handler: userSearch(searchUsers) },
-  { method: 'GET', url: '/api/search/userbytag', envelope: 'weibo', auth: 'weibo', params: searchParams(USER_PAGESIZE_MAX, '摄影'), handler: userSearch(searchUsersByTag) },
+  { method: 'GET', url: '/api/search/user', envelope: 'weibo', auth: 'weibo', params: searchParams(USER_PAGESIZE_MAX, 'alice'), data: USERS_FOUND, handler: userSearch(searchUsers) },
+  { method: 'GET', url: '/api/search/userbytag', envelope: 'weibo', auth: 'weibo', params: searchParams(USER_PAGESIZE_MAX, '摄影'), data: USERS_FOUND, handler: userSearch(searchUsersByTag) },
   {
     method: 'GET',
     url: '/api/search/t',
     envelope: 'weibo',
     auth: 'weibo',
     params: searchParams(TWEET_PAGESIZE_MAX, '天气'),
+    data: TWEETS_FOUND,
     handler: (ctx) => {
       const started = process.hrtime.bigint();
       const q = query(ctx, TWEET_PAGESIZE_MAX);

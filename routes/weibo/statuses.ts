@@ -13,7 +13,8 @@ import type { Args } from '../../server/args.js';
 import type { TimeCursor } from '../../db/paging.js';
 import type { TimelineKind, TweetRow } from '../../db/tweets.js';
 import { isFavTopic, topicByText, topicNeighbours, type TopicAnchor } from '../../db/topics.js';
-import { shapeContext, tweetShape, userMap } from '../shapes.js';
+import { shapeContext, TWEET, tweetShape, USER_MAP, userMap } from '../shapes.js';
+import { array, digits, flag, int, intOf, object, str, type Schema } from '../../server/schemas.js';
 
 /** reqnum: 1..20 as the 2010 document says; larger values are clamped to 20 (the later
  * service clamped too), 0 / negative / non-numbers are a parameter error. */
@@ -26,6 +27,12 @@ function wrapper(ctx: Ctx, rows: TweetRow[], hasnext: number): Record<string, un
   const sc = shapeContext(ctx);
   return { hasnext, info: hs.map((h) => tweetShape(h, sc)), timestamp: ctx.world.now(), user: userMap(hs) };
 }
+
+const HASNEXT = flag('0 more to fetch, 1 no more');
+
+/** The timeline wrapper's data, with a route's own members added. */
+const timelineData = (extra: Record<string, Schema> = {}): Schema =>
+  object({ hasnext: HASNEXT, info: array(TWEET), timestamp: int('server time, not for paging'), user: USER_MAP, ...extra });
 
 /** A `time`-paged timeline; `withTotal` adds totalnum. */
 function timeline(kindOf: (ctx: Ctx) => TimelineKind, withTotal: boolean) {
@@ -147,7 +154,9 @@ function timelineIds(kindOf: (ctx: Ctx) => TimelineKind) {
 /** The `time` cursor every timeline here takes. */
 const cursor = p.timeCursor({ max: TIMELINE_MAX });
 
-const idsRoute = (url: string, kindOf: (ctx: Ctx) => TimelineKind, params: p.Param[] = cursor): ApiRoute => ({ method: 'GET', url, envelope: 'weibo', auth: 'weibo', params, handler: timelineIds(kindOf) });
+const IDS_DATA = object({ hasnext: HASNEXT, info: array(object({ id: digits(), timestamp: int() })), timestamp: int('server time') });
+
+const idsRoute = (url: string, kindOf: (ctx: Ctx) => TimelineKind, params: p.Param[] = cursor): ApiRoute => ({ method: 'GET', url, envelope: 'weibo', auth: 'weibo', params, data: IDS_DATA, handler: timelineIds(kindOf) });
 
 const routes: ApiRoute[] = [
   idsRoute('/api/statuses/home_timeline_ids', (ctx) => ({ kind: 'home', userId: ctx.user.id })),
@@ -161,6 +170,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
+    data: timelineData(),
     handler: timeline((ctx) => ({ kind: 'home', userId: ctx.user.id }), false),
   },
   {
@@ -170,6 +180,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then the pos of the previous answer', example: 0 }), p.reqnum(TIMELINE_MAX)],
+    data: timelineData({ pos: int('pos of the next page') }),
     handler: (ctx) => {
       const pos = ctx.args.int('pos', { min: 0, def: 0 });
       const reqnum = reqnumOf(ctx.args);
@@ -184,6 +195,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name', { description: 'whose tweets' }), ...cursor],
+    data: timelineData({ totalnum: int() }),
     handler: timeline(namedUser, true),
   },
   {
@@ -193,6 +205,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
+    data: timelineData({ totalnum: int() }),
     handler: timeline((ctx) => ({ kind: 'mentions', userId: ctx.user.id }), true),
   },
   {
@@ -207,6 +220,13 @@ const routes: ApiRoute[] = [
       p.reqnum(TIMELINE_MAX),
       { name: 'pageinfo', description: 'data.pageinfo of the previous answer, sent back unchanged; empty for the first page', schema: { type: 'string', pattern: '^(?:[0-9a-f]{2}){0,64}$' } },
     ],
+    data: timelineData({
+      hasnext: intOf([0, 1, 2, 3], '0 both ways open, 1 cannot page down, 2 cannot page up, 3 neither'),
+      id: digits('the topic id; 0 for a topic nobody used'),
+      isfav: flag('1: the caller favourited the topic'),
+      pageinfo: str('send back unchanged to page (hex); empty for an empty page'),
+      totalnum: int(),
+    }),
     handler: htTimeline,
   },
   {
@@ -216,6 +236,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
+    data: timelineData({ totalnum: int() }),
     handler: timeline((ctx) => ({ kind: 'user', userId: ctx.user.id }), true),
   },
   {
@@ -225,6 +246,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: cursor,
+    data: timelineData({ totalnum: int() }),
     handler: timeline((ctx) => ({ kind: 'special', userId: ctx.user.id }), true),
   },
 ];

@@ -7,7 +7,8 @@ import * as p from '../../server/params.js';
 import { ApiError, badParam } from '../../server/errors.js';
 import { sniffImage } from '../../db/files.js';
 import { TYPE, type NewTweet, type TweetRow } from '../../db/tweets.js';
-import { shapeContext, tweetShape, userMap } from '../shapes.js';
+import { shapeContext, TWEET, tweetShape, USER_MAP, userMap } from '../shapes.js';
+import { array, digits, flag, int, map, object } from '../../server/schemas.js';
 
 /** re_list page size: 1..20 as the 2010 document says; larger values are clamped to 20. */
 export const RELIST_MAX = 20;
@@ -38,6 +39,8 @@ function publishParams(ctx: Ctx): Pick<NewTweet, 'userId' | 'clientIp' | 'jing' 
 
 /** What every publish call answers: `{id, time}` (reference §4.4). */
 const written = (row: TweetRow) => ({ id: String(row.id), time: row.timestamp });
+const WRITTEN = object({ id: digits('the new tweet'), time: int('its timestamp') });
+const ID = object({ id: digits() });
 
 /** Publishes a repost / reply / comment of `reid`. */
 function answer(type: 2 | 4 | 7) {
@@ -63,6 +66,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('id', { example: (e) => e.tweetId })],
+    data: TWEET,
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       const row = ctx.world.tweets.visible(id);
@@ -76,6 +80,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [content(true), ...p.publish()],
+    data: WRITTEN,
     handler: (ctx) => {
       const content = ctx.args.required('content');
       return written(ctx.world.tweets.post({ ...publishParams(ctx), type: TYPE.original, content }));
@@ -87,20 +92,22 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('id', { description: 'one of your own tweets', example: (e) => e.ownTweetId })],
+    data: ID,
     handler: (ctx) => {
       const id = ctx.args.id('id')!;
       return { id: String(ctx.world.tweets.delete(ctx.user.id, id).id) };
     },
   },
-  { method: 'POST', url: '/api/t/re_add', envelope: 'weibo', auth: 'weibo', params: answerParams(false), handler: answer(TYPE.repost) },
-  { method: 'POST', url: '/api/t/reply', envelope: 'weibo', auth: 'weibo', params: answerParams(true), handler: answer(TYPE.reply) },
-  { method: 'POST', url: '/api/t/comment', envelope: 'weibo', auth: 'weibo', params: answerParams(true), handler: answer(TYPE.comment) },
+  { method: 'POST', url: '/api/t/re_add', envelope: 'weibo', auth: 'weibo', params: answerParams(false), data: WRITTEN, handler: answer(TYPE.repost) },
+  { method: 'POST', url: '/api/t/reply', envelope: 'weibo', auth: 'weibo', params: answerParams(true), data: WRITTEN, handler: answer(TYPE.reply) },
+  { method: 'POST', url: '/api/t/comment', envelope: 'weibo', auth: 'weibo', params: answerParams(true), data: WRITTEN, handler: answer(TYPE.comment) },
   {
     method: 'POST',
     url: '/api/t/add_pic',
     envelope: 'weibo',
     auth: 'weibo',
     params: [content(true), p.file('pic'), ...p.publish()],
+    data: WRITTEN,
     handler: (ctx) => {
       const content = ctx.args.required('content');
       const pic = ctx.args.upload('pic');
@@ -123,6 +130,8 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.list('ids', RECOUNT_MAX, { description: 'tweet ids', item: '[1-9][0-9]{0,14}', example: (e) => e.tweetId }), flagParam],
+    // one value type per flag: 0 reposts, 1 comments (integers), 2 both ({count, mcount})
+    data: map({ anyOf: [int(), object({ count: int(), mcount: int() })] }, 'tweet id → count (flag 0), mcount (flag 1) or {count, mcount} (flag 2); unknown ids left out'),
     handler: (ctx) => {
       const ids = tweetIds(ctx);
       const flag = flagOf(ctx);
@@ -139,6 +148,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [flagParam, p.id('rootid', { description: 'the tweet whose reposts / comments are listed', example: (e) => e.tweetId }), ...p.timeCursor({ max: RELIST_MAX, lastid: 'twitterid' })],
+    data: object({ hasnext: flag('0 more to fetch, 1 no more'), info: array(TWEET), timestamp: int('server time'), totalnum: int(), user: USER_MAP }),
     handler: (ctx) => {
       const a = ctx.args;
       const flag = flagOf(ctx);
@@ -167,6 +177,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.list('ids', RECOUNT_MAX, { description: 'tweet ids, answered in this order', item: '[1-9][0-9]{0,14}', example: (e) => e.tweetId })],
+    data: object({ info: array(TWEET), timestamp: int('server time'), user: USER_MAP }),
     handler: (ctx) => {
       const rows = [...new Set(tweetIds(ctx))].map((id) => ctx.world.tweets.visible(id)).filter((r): r is TweetRow => r !== undefined);
       const hs = ctx.world.tweets.hydrate(rows);

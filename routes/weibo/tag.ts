@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerAll, registerRefusal, type ApiRoute } from '../../server/api.js';
 import { ApiError } from '../../server/errors.js';
 import { addTag, delTag } from '../../db/social.js';
+import { digits, NULL, object } from '../../server/schemas.js';
 
 const routes: ApiRoute[] = [
   {
@@ -13,6 +14,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.text('tag', { required: true, description: 'the tag text', example: '摄影' })],
+    data: object({ tagid: digits('the new (or existing) tag') }),
     handler: (ctx) => ({ tagid: addTag(ctx.world, ctx.user, ctx.args.required('tag')) }),
   },
   {
@@ -21,6 +23,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.id('tagid', { description: 'one of your tags (user/info tag[].id)', example: (e) => e.tagid })],
+    data: NULL,
     handler: (ctx) => {
       delTag(ctx.world, ctx.user, ctx.args.id('tagid')!);
       return null;

@@ -7,6 +7,7 @@ import { registerAll, registerRefusal, type ApiRoute } from '../../server/api.js
 import { ApiError } from '../../server/errors.js';
 import { hotKeywords, hotTopics, type Trend } from '../../db/topics.js';
 import { reqnumOf } from './statuses.js';
+import { array, flag, int, intOf, object, str } from '../../server/schemas.js';
 
 /** reqnum "最多20": 1..20, larger values clamped. */
 export const TRENDS_MAX = 20;
@@ -22,6 +23,11 @@ const routes: ApiRoute[] = [
     url: '/api/trends/ht',
     envelope: 'weibo',
     auth: 'weibo',
+    data: object({
+      hasnext: flag('0 more, 1 no more'),
+      info: array(object({ keywords: str('the same as name'), name: str('the topic or keyword'), type: intOf([0, 1], '0 a topic (statuses/ht_timeline), 1 a keyword (search/t)') })),
+      pos: int('pos of the next page'),
+    }),
     params: [p.oneOf('type', [1, 2, 3], { def: 3, description: '1 topics, 2 keywords, 3 both', example: 3 }), p.reqnum(TRENDS_MAX), p.int('pos', { min: 0, def: 0, description: 'records to skip: 0, then data.pos of the previous answer', example: 0 })],
     handler: (ctx) => {
       const a = ctx.args;

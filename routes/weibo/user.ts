@@ -4,11 +4,22 @@ import * as p from '../../server/params.js';
 import type { FastifyInstance } from 'fastify';
 import { registerAll, type ApiRoute } from '../../server/api.js';
 import { badParam } from '../../server/errors.js';
-import { profileShape, shapeContext } from '../shapes.js';
+import { PROFILE, PROFILE_PROPERTIES, profileShape, shapeContext } from '../shapes.js';
+import { array, component, NULL, object, omit } from '../../server/schemas.js';
 import { setHead, updateProfile, userNamed, type ProfileUpdate } from '../../db/social.js';
 
 /** user/infos: at most this many names (as friends/check; no source gives the real bound). */
 export const USER_INFOS_MAX = 30;
+
+const RELATION_FLAGS = ['ismyblack', 'ismyfans', 'ismyidol'] as const;
+const OWN_PROFILE = component('OwnProfile', object(omit(PROFILE_PROPERTIES, RELATION_FLAGS), { optional: ['openid'], description: 'the caller\'s own profile: a profile without the relationship flags (user/info)' }));
+const OTHER_PROFILE = component(
+  'OtherProfile',
+  object(
+    { ...PROFILE_PROPERTIES, Ismyblack: PROFILE_PROPERTIES.ismyblack, Ismyfans: PROFILE_PROPERTIES.ismyfans, Ismyidol: PROFILE_PROPERTIES.ismyidol },
+    { optional: ['openid'], description: 'another user\'s profile with the relationship flags in both spellings (user/other_info)' },
+  ),
+);
 
 const UPDATE_PARAMS = ['nick', 'sex', 'year', 'month', 'day', 'countrycode', 'provincecode', 'citycode', 'introduction'] as const;
 
@@ -21,6 +32,7 @@ const routes: ApiRoute[] = [
     auth: 'weibo',
     // the caller's own profile carries no relationship flags: the 2010 document lists none, and
     // a 2011 SDK takes their absence to mean "my own profile"
+    data: OWN_PROFILE,
     handler: (ctx) => {
       const { ismyidol: _idol, ismyfans: _fans, ismyblack: _black, ...own } = profileShape(ctx.user, shapeContext(ctx));
       return own;
@@ -33,6 +45,7 @@ const routes: ApiRoute[] = [
     url: '/api/user/update',
     envelope: 'weibo',
     auth: 'weibo',
+    data: NULL,
     params: [p.text('nick', { description: 'nickname', example: '爱丽丝' }), p.oneOf('sex', [0, 1, 2], { description: '1 male, 2 female, 0 unknown', example: 2 }), p.int('year', { min: 1900, max: 2010, example: 1990 }), p.int('month', { min: 1, max: 12, example: 5 }), p.int('day', { min: 1, max: 31, example: 20 }), ...['countrycode', 'provincecode', 'citycode'].map((n) => p.text(n, { description: 'region code', example: n === 'countrycode' ? '1' : '44' })), p.text('introduction', { description: 'self-introduction; empty clears it', example: 'hello' })],
     handler: (ctx) => {
       const a = ctx.args;
@@ -56,6 +69,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.file('pic')],
+    data: NULL,
     handler: (ctx) => {
       const pic = ctx.args.upload('pic');
       if (!pic) throw badParam('error pic param: missing (send the picture as the multipart file field pic)');
@@ -72,6 +86,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.account('name')],
+    data: OTHER_PROFILE,
     handler: (ctx) => {
       const other = userNamed(ctx.world, ctx.args.required('name'));
       const p = profileShape(other, shapeContext(ctx));
@@ -86,6 +101,7 @@ const routes: ApiRoute[] = [
     envelope: 'weibo',
     auth: 'weibo',
     params: [p.list('names', USER_INFOS_MAX, { description: 'account names', example: (e) => e.name })],
+    data: object({ info: array(PROFILE, 'in the order asked') }),
     handler: (ctx) => {
       const sc = shapeContext(ctx);
       const names = [...new Set(ctx.args.list('names', USER_INFOS_MAX))];

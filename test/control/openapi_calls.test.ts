@@ -137,8 +137,23 @@ const mediaMatches = (documented: string, actual: string) => {
   return (dt === '*' || dt === at) && (ds === '*' || ds === as);
 };
 
+/** The documented success answer of an API operation: the first branch of its JSON answer's anyOf. */
+function okSchemaOf(op: Operation): Schema | undefined {
+  const json = op.responses['200']?.content?.['text/html']?.schema as { anyOf?: Schema[] } | undefined;
+  return json?.anyOf?.[0];
+}
+
+/** A success schema that leaves the answer open (additionalProperties: true): what the description said before routes declared their data. */
+function undescribed(ok: Schema): boolean {
+  const data = (ok.properties as Record<string, Schema> | undefined)?.data;
+  return (data ?? ok).additionalProperties === true;
+}
+
+/** `METHOD path` of the operations that answered ret 0 and were checked against their success schema. */
+const succeeded = new Map<string, number>();
+
 /** What is wrong with an answer against the operation's documented responses ('' when nothing). */
-function check(op: Operation, method: string, res: LightMyRequestResponse): string {
+function check(op: Operation, method: string, res: LightMyRequestResponse, name = ''): string {
   const byCode = op.responses[String(res.statusCode)] ?? op.responses[`${String(res.statusCode)[0]}XX`];
   if (!byCode) return `status ${res.statusCode} is not documented`;
   const r = byCode.$ref ? (doc.components.responses[byCode.$ref.split('/').pop()!] as typeof byCode) : byCode;
@@ -156,6 +171,13 @@ function check(op: Operation, method: string, res: LightMyRequestResponse): stri
     }
     const v = validator(schema);
     if (!v(body)) return `body does not match its schema: ${ajv.errorsText(v.errors)} in ${res.body.slice(0, 160)}`;
+    // a success is judged by the route's own success schema, data included (not only "an envelope")
+    const ok = op['x-emulator'].kind === 'api' ? okSchemaOf(op) : undefined;
+    if (ok && (body as { ret?: unknown }).ret === 0) {
+      const s = validator(ok);
+      if (!s(body)) return `success answer does not match its documented data: ${ajv.errorsText(s.errors)} in ${res.body.slice(0, 160)}`;
+      succeeded.set(name, (succeeded.get(name) ?? 0) + 1);
+    }
   }
   if (media === 'text/xml' && !res.body.startsWith('<?xml')) return 'text/xml body is not XML';
   return '';
@@ -193,7 +215,7 @@ t.test('every operation: example and generated calls answer as documented', asyn
     let found = false;
     for (const [kind, values] of runs) {
       const res = await call(method, path, op, values);
-      const problem = check(op, method, res);
+      const problem = check(op, method, res, `${method.toUpperCase()} ${path}`);
       if (problem) failures.push(`${method.toUpperCase()} ${path} (${kind} ${JSON.stringify(values.map((v) => [v.spec.name, v.value]))}): ${problem}`);
       if (res.statusCode !== 404) found = true;
       if (op['x-emulator'].kind === 'api' && method !== 'head') {
@@ -207,6 +229,11 @@ t.test('every operation: example and generated calls answer as documented', asyn
     if (!found && !path.includes('{')) onlyNotFound.push(`${method} ${path}`);
   }
   t.same(failures.slice(0, 20), [], `${failures.length} answers off their documented response`);
+  const api = ops.filter(({ method, op }) => op['x-emulator'].kind === 'api' && method !== 'head');
+  const described = api.filter(({ op }) => !undescribed(okSchemaOf(op)!));
+  t.equal(described.length, api.length, `${described.length} of ${api.length} API operations document their success data (no open envelope)`);
+  const answered = api.filter(({ path, method }) => succeeded.has(`${method.toUpperCase()} ${path}`));
+  t.comment(`${answered.length} of ${api.length} API operations answered ret 0 at least once here and matched their data schema (${[...succeeded.values()].reduce((a, b) => a + b, 0)} answers); never here: ${api.filter((o) => !answered.includes(o)).map((o) => `${o.method} ${o.path}`).join(', ')}`);
   t.same(onlyNotFound, [], 'no operation only ever answers 404');
   const share = (k: keyof typeof tally) => tally[k].paramErrors / tally[k].calls;
   t.comment(
