@@ -113,12 +113,22 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   registerListeners(app, opts.tls, !!mainTls);
 
   await app.register(formbody, { parser: parseForm });
-  await app.register(multipart, {
-    attachFieldsToBody: true,
-    // an oversized file arrives truncated and readArgs refuses it naming its field
-    throwFileSizeLimit: false,
-    limits: { fileSize: config.maxUpload, ...MULTIPART_LIMITS },
-  });
+  // @fastify/multipart reads globalThis.FormData as it registers, to offer req.formData() (no
+  // route uses it); Node's first read of it loads its bundled undici, ~50 ms of every start (a
+  // CPU profile of `node dist/tencent-open-emulator.js`): hidden while the plugin registers
+  const formData = Object.getOwnPropertyDescriptor(globalThis, 'FormData');
+  Object.defineProperty(globalThis, 'FormData', { value: undefined, configurable: true, writable: true });
+  try {
+    await app.register(multipart, {
+      attachFieldsToBody: true,
+      // an oversized file arrives truncated and readArgs refuses it naming its field
+      throwFileSizeLimit: false,
+      limits: { fileSize: config.maxUpload, ...MULTIPART_LIMITS },
+    });
+  } finally {
+    if (formData) Object.defineProperty(globalThis, 'FormData', formData);
+    else delete (globalThis as { FormData?: unknown }).FormData;
+  }
   // bodies of other types (JSON included) are kept raw and ignored: both APIs only read form and
   // multipart, and only those take part in OAuth 1.0a signatures
   app.removeContentTypeParser('application/json');

@@ -8,6 +8,11 @@ import { makePng } from '../../seed/png.js';
 const app = await build();
 t.teardown(() => app.close());
 
+t.test("Node's FormData global is back after multipart registered (server/app.ts hides it meanwhile)", async (t) => {
+  t.equal(typeof FormData, 'function');
+  t.equal(new FormData().has('x'), false);
+});
+
 type Creds = Record<string, string>;
 /** A subtest's `t` (the last overload of t.test takes just the callback). */
 type T = Parameters<Parameters<typeof t.test>[0]>[0];
