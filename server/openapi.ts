@@ -13,7 +13,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { baseOf, declaredRoutes, type DeclaredRoute } from './api.js';
 import { renderXml, type Envelope } from './respond.js';
-import { readVersion } from './control/index.js';
+import { isOpenPage, readVersion } from './control/index.js';
 import { controlRoutes, type ControlDoc } from './control/context.js';
 import { described, oneOf, text, type Param, type Schema, type SeedExamples } from './params.js';
 import { componentSchemas, NULL } from './schemas.js';
@@ -535,10 +535,12 @@ function controlOperations(app: FastifyInstance, ctx: BuildContext): Operation[]
     const ok: Record<string, unknown> = { description: 'JSON', content: { 'application/json': { schema: d.answer ?? { type: 'object' } } } };
     if (d.links) ok.links = d.links;
     op.responses = { '200': ok, '4XX': controlError };
-    op.security = controlSecurity;
-    op['x-emulator'] = { id: null, kind: 'control', envelope: null, auth: 'admin' };
+    const open = isOpenPage(r.url) && method === 'get';
+    op.security = open ? [] : controlSecurity;
+    op['x-emulator'] = { id: null, kind: 'control', envelope: null, auth: open ? 'none' : 'admin' };
     return { method, url: r.url, platform: 'emulator' as Platform, op };
   });
+  const open = (url: string) => !url.startsWith('/_emulator') || isOpenPage(url);
   for (const p of PAGE_ROUTES) {
     out.push({
       method: 'get',
@@ -550,8 +552,9 @@ function controlOperations(app: FastifyInstance, ctx: BuildContext): Operation[]
         operationId: operationId('get', p.url),
         ...(p.url.includes(':') ? { parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string', enum: ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png'] }, example: 'swagger-ui.css' }] } : {}),
         responses: { '200': { description: p.summary, content: { [p.type]: { schema: p.type === 'application/json' ? { type: 'object' } : { type: 'string' } } } }, '4XX': controlError },
-        security: controlSecurity,
-        'x-emulator': { id: null, kind: 'control', envelope: null, auth: 'admin' },
+        // pages without data load without the admin token (server/control/index.ts isOpenPage)
+        security: open(p.url) ? [] : controlSecurity,
+        'x-emulator': { id: null, kind: 'control', envelope: null, auth: open(p.url) ? 'none' : 'admin' },
       },
     });
   }

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { saveImage } from '../../db/images.js';
 import { CONSOLE_PATH } from '../console.js';
 import { LANDING_PATH } from '../landing.js';
+import { DOCS_PATH } from '../docs.js';
+
 import { controlContext, newWorldControl, pathOf, PREFIX, refuse, type ControlState } from './context.js';
 import { registerInfo } from './info.js';
 import { registerSaved } from './saved.js';
@@ -21,6 +23,10 @@ import { registerTables } from './tables.js';
 import { registerFixtures } from './fixtures.js';
 import type { Fixtures } from '../../db/fixtures.js';
 import type { Origin } from '../../db/origin.js';
+
+/** Pages that hold no data and load without the admin token (GET and HEAD). */
+export const isOpenPage = (routeUrl: string | undefined): boolean =>
+  routeUrl === CONSOLE_PATH || routeUrl === LANDING_PATH || routeUrl === PREFIX + 'health' || routeUrl === DOCS_PATH || !!routeUrl?.startsWith(DOCS_PATH + '/');
 
 export { PREFIX, type ControlState } from './context.js';
 export { readVersion } from './info.js';
@@ -67,7 +73,10 @@ export function registerControl(app: FastifyInstance, fixtures?: { fixtures: Fix
     // the console page's HTML holds no data and asks for the token itself (server/console.ts);
     // health holds nothing either, so a readiness loop needs no token; the landing page is a static
     // summary that leaves the secrets out then (server/landing.ts)
-    const open = (req.routeOptions.url === CONSOLE_PATH || req.routeOptions.url === LANDING_PATH || req.routeOptions.url === PREFIX + 'health') && (req.method === 'GET' || req.method === 'HEAD');
+    // the docs UI's page and Swagger UI's files are constants too: a browser cannot send the token
+    // when it opens a page, so the page takes it from the console's sessionStorage and sends it
+    // for the description (server/docs.ts), which is guarded
+    const open = isOpenPage(req.routeOptions.url) && (req.method === 'GET' || req.method === 'HEAD');
     if (config.adminToken && !open && !adminTokenIn(req.headers.authorization, config.adminToken)) {
       reply.header('www-authenticate', 'Bearer realm="emulator"');
       refuse(reply, 401, 'the control plane needs Authorization: Bearer <admin token>');

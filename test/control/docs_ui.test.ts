@@ -86,3 +86,28 @@ t.test('Swagger UI in chromium, offline: parameters and examples of an operation
   t.same(outside, [], 'no request left the emulator');
   t.same(errors, [], 'no script errors');
 });
+
+t.test('with an admin token: the page opens in a browser and reads the description with the token the console keeps', async (t) => {
+  if (!existsSync(CHROMIUM)) return;
+  const app = await build({ adminToken: 's3cret' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(() => app.close());
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no port');
+  const base = `http://127.0.0.1:${addr.port}`;
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  t.teardown(() => browser.close());
+  const context = await browser.newContext();
+  await context.route('**/*', (route) => (route.request().url().startsWith(base + '/') ? route.continue() : route.abort()));
+  // what the console's token field leaves behind (server/console.ts)
+  await context.addInitScript(() => sessionStorage.setItem('emulator-admin-token', 's3cret'));
+  const page = await context.newPage();
+  const statuses: number[] = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/_emulator/openapi.json')) statuses.push(r.status());
+  });
+  const opened = await page.goto(`${base}/_emulator/docs`);
+  t.equal(opened?.status(), 200, 'the page itself needs no token');
+  await page.waitForFunction(() => document.querySelectorAll('.opblock-tag').length >= 3, undefined, { timeout: 60000 });
+  t.same(statuses, [200], 'the description was fetched with the token');
+});

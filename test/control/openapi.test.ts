@@ -324,13 +324,25 @@ t.test('refusals document the exact body they answer', async (t) => {
   t.equal(res.json().ret, 0);
 });
 
-t.test('the admin token guards both pages', async (t) => {
+t.test('the admin token guards the description; the docs page and its files load without it (a browser cannot send it)', async (t) => {
   const guarded = await build({ adminToken: 's3cret' });
   t.teardown(() => guarded.close());
-  for (const url of ['/_emulator/openapi.json', '/_emulator/docs', '/_emulator/docs/swagger-ui-bundle.js']) {
-    t.equal((await guarded.inject({ method: 'GET', url })).statusCode, 401, `${url} without the token`);
-    t.equal((await guarded.inject({ method: 'GET', url, headers: { authorization: 'Bearer wrong' } })).statusCode, 401);
-    const ok = await guarded.inject({ method: 'GET', url, headers: { authorization: 'Bearer s3cret' } });
-    t.equal(ok.statusCode, 200, `${url} with the token`);
+  const url = '/_emulator/openapi.json';
+  t.equal((await guarded.inject({ method: 'GET', url })).statusCode, 401, `${url} without the token`);
+  t.equal((await guarded.inject({ method: 'GET', url, headers: { authorization: 'Bearer wrong' } })).statusCode, 401);
+  const ok = await guarded.inject({ method: 'GET', url, headers: { authorization: 'Bearer s3cret' } });
+  t.equal(ok.statusCode, 200, `${url} with the token`);
+  for (const page of ['/_emulator/docs', '/_emulator/docs/swagger-ui-bundle.js', '/_emulator/docs/init.js']) {
+    const r = await guarded.inject({ method: 'GET', url: page });
+    t.equal(r.statusCode, 200, `${page} without the token`);
+    t.notMatch(r.body, /s3cret/, 'the admin token is not in it');
+  }
+  t.equal((await guarded.inject({ method: 'POST', url: '/_emulator/reset' })).statusCode, 401, 'control calls stay guarded');
+  // the description says which operations need the token
+  const doc = ok.json() as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+  for (const open of ['/_emulator/docs', '/_emulator/console', '/_emulator/health', '/']) t.same(doc.paths[open].get.security, [], `${open} is described as open`);
+  for (const guardedPath of ['/_emulator/openapi.json', '/_emulator/reset']) {
+    const op = doc.paths[guardedPath].get ?? doc.paths[guardedPath].post;
+    t.ok(op.security?.length, `${guardedPath} is described as needing the admin token`);
   }
 });

@@ -5,6 +5,7 @@
 import t from 'tap';
 import { Ajv } from 'ajv';
 import { build } from '../helpers.js';
+import { controlRoutes } from '../../server/control/context.js';
 
 const app = await build();
 t.teardown(() => app.close());
@@ -38,6 +39,8 @@ t.test('every control operation, called from its documented example, answers its
     t.ok(doc.paths[path].post.requestBody, `POST ${path} documents its body`);
   }
   t.ok(doc.paths['/_emulator/journal'].get.parameters?.some((p) => p.name === 'limit'), 'GET journal documents its query');
+  t.same(controlRoutes(app).filter((r) => !r.doc?.answer).map((r) => `${r.method} ${r.url}`), [], 'every control route describes its answer');
+  t.ok(doc.paths['/_emulator/rules'].post.requestBody, 'POST rules documents its body');
   /** what earlier answers offer through their links: operationId → { requestBody?, parameters } */
   const linked = new Map<string, { body?: unknown; params: Record<string, unknown> }>();
   for (const { path, method, op } of ops) {
