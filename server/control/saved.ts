@@ -8,7 +8,7 @@ import { exportWorld, importWorld, worldCounts } from '../../db/transfer.js';
 import { bool, Refusal, type Control, type ControlDoc, COUNTS, WORLD_FIELD } from './context.js';
 import { isolatedWorld } from './worlds.js';
 import { applyFixtures } from '../../db/fixtures.js';
-import { seededBytes } from '../../seed/cache.js';
+import { seededBytes, seededFileImage } from '../../seed/cache.js';
 
 const SNAP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -74,6 +74,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
   };
   app.addHook('onClose', (_app, done) => {
     dropImage(state.template);
+    if (state.originImage) dropImage(state.originImage);
     for (const ctl of [state.main, ...[...state.worlds.values()].map((i) => i.ctl)]) {
       for (const s of ctl.snapshots.values()) dropImage(s.image);
       ctl.snapshots.clear();
@@ -90,7 +91,10 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     if (s.iso) s.iso.world = isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock);
     else {
       // a store file opened as it was left goes back to the seed it was made from
-      if (state.origin && !state.originImage) state.originImage = { kind: 'memory', bytes: seededBytes(state.origin) };
+      if (state.origin && !state.originImage) {
+        const cur = app.world.db;
+        state.originImage = cur.memory ? { kind: 'memory', bytes: seededBytes(state.origin) } : seededFileImage(cur, state.origin);
+      }
       await restore(state.originImage ?? state.template, clock);
     }
     // reset = seed + fixtures: those loaded over HTTP since start go in again

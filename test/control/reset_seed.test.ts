@@ -3,7 +3,8 @@
 // seeded a new one, and warns when --seed/--size differ from the file's.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,15 @@ t.test('reset of a reopened file world goes back to its seed, whatever the flags
   t.equal(reset.statusCode, 200);
   t.same(reset.json().counts, seed1Counts, 'reset: seed 1 counts, not the file at start (nor seed 2)');
   t.equal(newest(again), seed1Newest, 'seed 1 rows');
+  // the seed went back as a file image (put in place by the backup API), not copied row by row
+  const w = await signed(again, weiboCreds(again, 'alice'), { method: 'POST', path: '/api/t/add', params: { format: 'json', content: 'after the reset', clientip: '127.0.0.1' } });
+  t.match(w.json(), { ret: 0 });
+  const twice = await again.inject({ method: 'POST', url: '/_emulator/reset' });
+  t.same(twice.json().counts, seed1Counts, 'a second reset too');
+  t.same(readdirSync(dir).filter((n) => n.startsWith('.emu-image-')), [], 'no copies left beside the store');
+  const other = new Database(file, { readonly: true });
+  t.teardown(() => other.close());
+  t.equal((other.prepare('SELECT COUNT(*) AS n FROM tweets').get() as { n: number }).n, seed1Counts.tweets, 'another connection reads the seed from the file');
 });
 
 t.test('the start line: a new world seeded, then an existing one opened with a warning', async (t) => {
