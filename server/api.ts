@@ -195,8 +195,9 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         }
         req.journalUser = ctx.user.name;
         if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
-        checkParams(route.params, args);
+        // a kept read's parameters were checked when it was computed (the arguments are its key)
         if (route.cache) return send(reply, keptRead(route, ctx, format));
+        checkParams(route.params, args);
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
         req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
@@ -217,6 +218,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
 function keptRead(route: ApiRoute, ctx: Ctx, format: 'json' | 'xml'): Rendered {
   ctx.req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
   const answer = keptAnswer(ctx, route.url, format, () => {
+    checkParams(route.params, ctx.args);
     const data = route.handler(ctx);
     if (data instanceof Promise) throw new Error(`${route.url} is declared cache: true but its handler is asynchronous`);
     return renderOk(route.envelope, data, { format, pretty: route.pretty });

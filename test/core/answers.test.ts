@@ -153,3 +153,17 @@ t.test("another connection's commit to the same file is seen by the next read", 
   other.tweets.post({ userId: 1, type: 1, content: 'from the other process' });
   t.equal(texts((await home(app, bob)).body)[0], 'from the other process');
 });
+
+t.test('parameters of a kept read are checked whenever it is computed; refusals are never kept', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  app.world.clock.set(app.world.now(), true);
+  const alice = weiboCreds(app, 'alice');
+  t.match((await home(app, alice)).json(), { ret: 0 });
+  for (let i = 0; i < 2; i++) {
+    const bad = (await home(app, alice, { pageflag: 7 })).json() as { ret: number; msg: string };
+    t.equal(bad.ret, 1, 'pageflag 7 is refused');
+    t.match(bad.msg, /pageflag/);
+  }
+  t.match((await home(app, alice)).json(), { ret: 0 }, 'the kept answer is still served');
+});
