@@ -16,7 +16,7 @@ COPY test ./test
 COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 # the default world's seeded image (seed/cache.ts), kept in node_modules/.cache: a new /data store
-# starts as a copy of it instead of generating rows
+# starts as a copy of it instead of generating rows (keyed by the sources' hash the build recorded)
 RUN node --input-type=module -e "await (await import('./dist/seed/cache.js')).seededImage({ seed: 1, size: 'small' })" \
  && ls node_modules/.cache/tencent-open-emulator/world-s1-small-*.sqlite
 

@@ -35,9 +35,37 @@ export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
 declare const __BUNDLED__: boolean;
 
 let codeHash: string | undefined;
-/** A hash of the code a seeded world is made by: db/ and seed/ beside this module, or the bundle. */
+
+/** The file a build (npm run build) records the generator hash of the sources it compiled in. */
+export const HASH_FILE = join('dist', 'generator-hash.txt');
+
+/** A hash of the TypeScript sources a seeded world is made by (db/ and seed/ under `root`). */
+export function sourcesHash(root: string): string {
+  const h = createHash('sha256');
+  for (const dir of [join(root, 'db'), join(root, 'seed')]) {
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
+      h.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+    }
+  }
+  return h.digest('hex');
+}
+
+/**
+ * A hash of the code a seeded world is made by. The sources (through tsx) hash themselves; a
+ * build records the same hash of the sources it compiled (dist/generator-hash.txt), so the
+ * bundle, dist/ and the sources share one image — the Docker image's, made at build time, is
+ * the one its start command finds. A build without the record hashes its own code.
+ */
 function generatorHash(): string {
   if (codeHash) return codeHash;
+  const fromSources = import.meta.url.endsWith('.ts');
+  if (fromSources) return (codeHash = sourcesHash(join(here, '..')));
+  try {
+    const recorded = readFileSync(join(packageRoot(), HASH_FILE), 'utf8').trim();
+    if (/^[0-9a-f]{64}$/.test(recorded)) return (codeHash = recorded);
+  } catch {
+    /* not recorded: hash what runs */
+  }
   const h = createHash('sha256');
   if (typeof __BUNDLED__ !== 'undefined' && __BUNDLED__) return (codeHash = h.update(readFileSync(fileURLToPath(import.meta.url))).digest('hex'));
   for (const dir of [join(here, '..', 'db'), here]) {

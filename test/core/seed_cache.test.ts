@@ -2,13 +2,15 @@
 // each (seed, size, code) has its own image, a damaged image is made again, and a new store file
 // starts as the image.
 import t from 'tap';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openDatabase } from '../../db/store.js';
 import { World } from '../../db/world.js';
 import { seedWorld } from '../../seed/generate.js';
-import { imageName, seededImage } from '../../seed/cache.js';
+import { HASH_FILE, imageName, seededImage, sourcesHash } from '../../seed/cache.js';
 import { openWorld } from '../../server/app.js';
 import { build } from '../helpers.js';
 
@@ -101,4 +103,20 @@ t.test('an app built on the default world serves the seed from the image', async
   const info = res.json() as { counts: Record<string, number> };
   t.equal(info.counts.users, 40);
   t.equal(info.counts.tweets, 3000);
+});
+
+t.test('the sources, dist/ and the bundle key a world alike (the hash `npm run build` records)', async (t) => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const recorded = join(root, HASH_FILE);
+  t.ok(existsSync(recorded), `${HASH_FILE} is written by npm run build (npm ci's prepare step)`);
+  const fresh = existsSync(recorded) && readFileSync(recorded, 'utf8').trim() === sourcesHash(root);
+  if (!fresh) {
+    // sources edited since the last build: dist/ is another generator, and must key otherwise
+    t.not(existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : '', sourcesHash(root), 'dist/ was built from other sources: npm run build to compare');
+    return;
+  }
+  const compiled = spawnSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(join(root, 'dist', 'seed', 'cache.js'))}).then((m) => process.stdout.write(m.imageName({ seed: 1, size: 'small' })))`], { encoding: 'utf8' });
+  t.equal(compiled.stdout, imageName({ seed: 1, size: 'small' }), 'dist/seed/cache.js (what the Docker build stage seeds with) names the image as the sources do');
+  // the bundle (npm start) reads the same record
+  t.match(readFileSync(join(root, 'dist', 'tencent-open-emulator.js'), 'utf8'), /generator-hash\.txt/, 'the bundle reads the record too');
 });
