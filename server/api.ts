@@ -14,6 +14,7 @@ import { forwarded, requestPrefix } from './hosts.js';
 import { MULTIPART_LIMITS, queryRefusal } from './limits.js';
 import { checkParams, type Param, type Schema } from './params.js';
 import { keptAnswer, type Rendered } from './answers.js';
+import { dataSerializer, type DataSerializer } from './serialize.js';
 
 export interface Ctx {
   args: Args;
@@ -174,6 +175,7 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
   declare(app, { method: ([] as string[]).concat(route.method), url, envelope, auth, api, params, data, summary });
   // graph-weibo answers carry a seqid of their own each
   if (route.cache && envelope === 'graph-weibo') throw new Error(`${url}: a graph-weibo answer cannot be kept (its seqid differs per answer)`);
+  const serializer = dataSerializer(envelope, data, url);
   app.route({
     method: route.method,
     url: route.url,
@@ -196,12 +198,12 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
         req.journalUser = ctx.user.name;
         if (route.envelope !== 'graph') checkRate(world, ctx.app.appid, ctx.user.id);
         // a kept read's parameters were checked when it was computed (the arguments are its key)
-        if (route.cache) return send(reply, keptRead(route, ctx, format));
+        if (route.cache) return send(reply, keptRead(route, ctx, format, serializer));
         checkParams(route.params, args);
         const data = await route.handler(ctx);
         if (reply.sent) return reply;
         req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
-        return send(reply, renderOk(route.envelope, data, { format, pretty: route.pretty }));
+        return send(reply, renderOk(route.envelope, data, { format, pretty: route.pretty, serializer }));
       } catch (thrown) {
         const e = apiErrorOf(thrown);
         if (e) {
@@ -215,13 +217,13 @@ export function registerApi(app: FastifyInstance, route: ApiRoute): void {
 }
 
 /** A `cache: true` route's answer: kept, or rendered now (server/answers.ts). */
-function keptRead(route: ApiRoute, ctx: Ctx, format: 'json' | 'xml'): Rendered {
+function keptRead(route: ApiRoute, ctx: Ctx, format: 'json' | 'xml', serializer: DataSerializer | undefined): Rendered {
   ctx.req.journalRet = { ret: 0, errcode: route.envelope === 'graph' ? undefined : 0 };
   const answer = keptAnswer(ctx, route.url, format, () => {
     checkParams(route.params, ctx.args);
     const data = route.handler(ctx);
     if (data instanceof Promise) throw new Error(`${route.url} is declared cache: true but its handler is asynchronous`);
-    return renderOk(route.envelope, data, { format, pretty: route.pretty });
+    return renderOk(route.envelope, data, { format, pretty: route.pretty, serializer });
   });
   ctx.req.keptAnswer = answer;
   return answer;

@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { XMLBuilder } from 'fast-xml-parser';
 import { ApiError } from './errors.js';
+import type { DataSerializer } from './serialize.js';
 
 /**
  * - `graph`: graph.qq.com QZone/user APIs: `{"ret":0,"msg":"",…fields}`, XML root `<data>`.
@@ -144,6 +145,8 @@ export interface RenderOptions {
   format: 'json' | 'xml';
   /** graph.qq.com get_user_info's pretty layout (reference §5.1). */
   pretty?: boolean;
+  /** weibo: the route's compiled data serializer (server/serialize.ts), for JSON */
+  serializer?: DataSerializer;
 }
 
 let seq = 5782353821101409088n;
@@ -164,11 +167,45 @@ export function renderOk(env: Envelope, data: unknown, o: RenderOptions): { type
       return { type: JSON_TYPE, body: json.replace(/"seqid":0}$/, `"seqid":${nextSeqid()}}`) };
     }
     case 'weibo': {
-      const body = sortKeys({ data: data ?? null, errcode: 0, msg: 'ok', ret: 0 });
-      if (o.format === 'xml') return { type: XML_TYPE, body: renderXml('root', body) };
-      return { type: JSON_TYPE, body: escapeJsonForScript(JSON.stringify(body)) };
+      if (o.format === 'json' && o.serializer) {
+        const compiled = compiledWeiboJson(data, o.serializer);
+        if (audit) audit({ route: o.serializer.route, data, compiled, reference: weiboJson(data) });
+        if (compiled !== undefined) return { type: JSON_TYPE, body: compiled };
+      }
+      if (o.format === 'xml') return { type: XML_TYPE, body: renderXml('root', sortKeys({ data: data ?? null, errcode: 0, msg: 'ok', ret: 0 })) };
+      return { type: JSON_TYPE, body: weiboJson(data) };
     }
   }
+}
+
+/** The reference renderer of open.t.qq.com's JSON: a copy with keys sorted at every level, stringified, escaped. */
+const weiboJson = (data: unknown): string => escapeJsonForScript(JSON.stringify(sortKeys({ data: data ?? null, errcode: 0, msg: 'ok', ret: 0 })));
+
+/**
+ * The same text from the route's compiled serializer (keys in order by construction), or
+ * undefined where its guard refuses the data: server/serialize.ts. The envelope's own members
+ * hold none of the characters escapeJsonForScript replaces, so escaping the whole text is
+ * escaping the reference's.
+ */
+function compiledWeiboJson(data: unknown, s: DataSerializer): string | undefined {
+  const d = s(data ?? null);
+  return d === undefined ? undefined : escapeJsonForScript(`{"data":${d},"errcode":0,"msg":"ok","ret":0}`);
+}
+
+/** One weibo success answer rendered both ways (tests: test/helpers.ts serializerAudit). */
+export interface AuditEntry {
+  route: string;
+  /** what the route's handler answered */
+  data: unknown;
+  /** undefined: not compiled, or the serializer's guard refused the data */
+  compiled: string | undefined;
+  reference: string;
+}
+let audit: ((e: AuditEntry) => void) | undefined;
+
+/** Tests: while set, every JSON success answer of a route with a serializer is also rendered by the reference renderer and reported. */
+export function auditSerializers(on: ((e: AuditEntry) => void) | undefined): void {
+  audit = on;
 }
 
 export function renderError(env: Envelope, e: ApiError, o: RenderOptions): { type: string; body: string } {

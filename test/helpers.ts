@@ -7,6 +7,9 @@ import { XMLParser } from 'fast-xml-parser';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp, type BuildOptions } from '../server/app.js';
 import { FIXTURES } from '../seed/generate.js';
+import { auditSerializers } from '../server/respond.js';
+import { serializerStatus } from '../server/serialize.js';
+import type { Test } from 'tap';
 
 export { FIXTURES };
 
@@ -214,3 +217,42 @@ export const submitAuthorizeForm = (app: FastifyInstance, f: AuthorizeForm, extr
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams([...f.hidden, ...extra]).toString(),
   });
+
+/**
+ * Renders every weibo JSON success answer of this process both ways from now on (server/respond.ts
+ * auditSerializers): the route's compiled serializer and the reference renderer. check() then
+ * requires the same bytes for each answer the serializer wrote and no answer its guard handed to
+ * the reference renderer (the tests' data is all exact), and names the routes not compiled.
+ */
+export function serializerAudit() {
+  const written = new Map<string, number>();
+  const refused = new Map<string, number>();
+  const mismatches: string[] = [];
+  auditSerializers((e) => {
+    if (e.compiled === undefined) {
+      refused.set(e.route, (refused.get(e.route) ?? 0) + 1);
+      return;
+    }
+    written.set(e.route, (written.get(e.route) ?? 0) + 1);
+    if (e.compiled !== e.reference) {
+      let i = 0;
+      while (e.compiled[i] === e.reference[i]) i++;
+      mismatches.push(`${e.route} at char ${i}: compiled …${e.compiled.slice(Math.max(0, i - 40), i + 40)}… reference …${e.reference.slice(Math.max(0, i - 40), i + 40)}…`);
+    }
+  });
+  return {
+    counts: () => ({ written: new Map(written), refused: new Map(refused) }),
+    /** `refusals`: the test gave some routes inexact data on purpose */
+    check(t: Test, o: { refusals?: boolean } = {}) {
+      auditSerializers(undefined);
+      const status = serializerStatus();
+      const total = [...written.values()].reduce((a, b) => a + b, 0);
+      t.same(mismatches.slice(0, 10), [], `${total} weibo success answers of ${written.size} routes written by their compiled serializer: ${mismatches.length} differ from the reference renderer`);
+      t.ok(total > 0, 'the compiled serializers wrote answers');
+      const guarded = [...refused].filter(([k]) => status.get(k) === 'compiled').map(([k, n]) => `${k} ×${n}`);
+      if (!o.refusals) t.same(guarded, [], 'no answer refused by a guard');
+      const notCompiled = [...status].filter(([, s]) => s !== 'compiled');
+      t.comment(`not compiled: ${notCompiled.map(([k, s]) => `${k} (${s})`).join('; ') || 'none'}`);
+    },
+  };
+}

@@ -9,11 +9,13 @@
 import t from 'tap';
 import { Ajv } from 'ajv';
 import type { LightMyRequestResponse } from 'fastify';
-import { build, graphCreds, multipart, PNG_1x1, qs, signed, weiboCreds } from '../helpers.js';
+import { build, graphCreds, multipart, PNG_1x1, qs, signed, weiboCreds, serializerAudit } from '../helpers.js';
 import { declaredRoutes } from '../../server/api.js';
 
 const app = await build();
 t.teardown(() => app.close());
+// every JSON success answer below is also rendered by the reference renderer (last test)
+const audit = serializerAudit();
 
 type Schema = Record<string, unknown>;
 interface Operation {
@@ -176,4 +178,8 @@ t.test('the branches one call does not reach match too', async (t) => {
   for (const { key } of gets) await check(key, {}, 'oauth2');
   await check('GET /api/user/info', {}, 'oauth2', (b) => typeof (b.data as { openid?: string }).openid === 'string', 'openid for OAuth 2.0');
   t.same(failures, [], `${gets.length} GET operations as an OAuth 2.0 caller, and the branches above`);
+});
+
+t.test('the compiled serializers wrote every success answer above byte for byte as the reference renderer', async (t) => {
+  audit.check(t);
 });

@@ -9,10 +9,12 @@ import t from 'tap';
 import fc from 'fast-check';
 import { Ajv } from 'ajv';
 import type { LightMyRequestResponse } from 'fastify';
-import { build, graphCreds, multipart, PNG_1x1, qs, signed, weiboCreds } from '../helpers.js';
+import { build, graphCreds, multipart, PNG_1x1, qs, signed, weiboCreds, serializerAudit } from '../helpers.js';
 
 const app = await build();
 t.teardown(() => app.close());
+// every JSON success answer below is also rendered by the reference renderer (last test)
+const audit = serializerAudit();
 
 type Schema = Record<string, unknown>;
 interface Parameter {
@@ -243,4 +245,8 @@ t.test('every operation: example and generated calls answer as documented', asyn
   t.ok(tally.constrained.calls > 400 && tally.loose.calls === tally.constrained.calls, 'as many calls both ways');
   t.ok(share('constrained') < share('loose') / 3, 'the declared constraints cut the share of parameter errors to under a third');
   t.ok(tally.example.paramErrors <= tally.example.calls * 0.1, `the examples are accepted (${tally.example.paramErrors} of ${tally.example.calls} refused)`);
+});
+
+t.test('the compiled serializers wrote every success answer above byte for byte as the reference renderer', async (t) => {
+  audit.check(t);
 });
