@@ -27,8 +27,9 @@ const COMMANDS: Record<StartHow, [string, string[]]> = {
   bundle: [process.execPath, ['dist/tencent-open-emulator.js']],
   tsc: [process.execPath, ['dist/server/start.js']],
   tsx: [process.execPath, ['--import', 'tsx', 'server/start.ts']],
-  // not the emulator: a bare fastify app with the same health route, the start's ceiling
-  bare: [process.execPath, ['bench/hello-start.mjs']],
+  // not the emulator: a bare fastify app with the same health route bundled into one file like the
+  // emulator's (bench/run.ts builds it), the start's ceiling
+  bare: [process.execPath, ['bench/.data/hello-start.bundle.mjs']],
 };
 
 /** Starts the emulator with `args` the `how` way, timed until GET /_emulator/health answers 200. */
