@@ -29,3 +29,12 @@ export function freshDist(file = 'dist/server/start.js', root = ROOT): boolean {
   const f = join(root, file);
   return existsSync(f) && statSync(f).mtimeMs >= newestSource(root);
 }
+
+/**
+ * The server as a process, the way `npm start` runs it: bin/tencent-open-emulator.js, which runs
+ * the one-file bundle dist/tencent-open-emulator.js when it is fresh and the TypeScript sources
+ * through tsx otherwise (in this process: signals reach the server). Spawn it with
+ * `spawn(process.execPath, [START, ...flags])`; `node --import tsx server/start.ts` (`npm run dev`)
+ * is what test/hosting/operator.test.ts and test/hosting/bin.test.ts also start from the sources.
+ */
+export const START = join(ROOT, 'bin', 'tencent-open-emulator.js');
