@@ -21,6 +21,15 @@ export async function build(opts: BuildOptions = {}): Promise<FastifyInstance> {
   return app;
 }
 
+/** Listens on a free port of 127.0.0.1 (a real socket, for clients that speak HTTP themselves);
+ * resolves the base URL, http://127.0.0.1:PORT. */
+export async function listening(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no port');
+  return `http://127.0.0.1:${addr.port}`;
+}
+
 export const GRAPH = FIXTURES.graphApp;
 export const GRAPH_PLAIN = FIXTURES.graphAppPlain;
 export const WEIBO = FIXTURES.weiboApp;

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import t from 'tap';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build, weiboCreds, signed, graphGet, FIXTURES } from '../helpers.js';
+import { build, listening, weiboCreds, signed, graphGet, FIXTURES } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -49,11 +49,8 @@ t.test('console in chromium: live journal, filters, entry detail of a refused si
   if (!existsSync(CHROMIUM)) return; // already failed above: nothing to drive
 
   const app = await build();
-  await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no port');
-  const base = `http://127.0.0.1:${addr.port}`;
+  const base = await listening(app);
 
   // a tweet through the API first (journalled), with markup that must show as text
   const text = `console check <b>bold</b> ${Date.now()}`;
@@ -179,11 +176,8 @@ t.test('with an admin token: the page loads, asks for the token, keeps it, sends
   t.ok(existsSync(CHROMIUM), `${CHROMIUM} is installed (apt-get install chromium)`);
   if (!existsSync(CHROMIUM)) return;
   const app = await build({ adminToken: 's3cret' });
-  await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no port');
-  const url = `http://127.0.0.1:${addr.port}/_emulator/console`;
+  const url = `${await listening(app)}/_emulator/console`;
   const context = await (await launch()).newContext();
   t.teardown(() => context.close());
   const page = await context.newPage();

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import t from 'tap';
 import { chromium, type Browser } from 'playwright-core';
-import { build } from '../helpers.js';
+import { build, listening } from '../helpers.js';
 import { seedExamples } from '../../db/examples.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -31,11 +31,8 @@ t.test('Swagger UI in chromium, offline: parameters and examples of an operation
   t.ok(existsSync(CHROMIUM), `${CHROMIUM} is installed (apt-get install chromium)`);
   if (!existsSync(CHROMIUM)) return;
   const app = await build();
-  await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no port');
-  const base = `http://127.0.0.1:${addr.port}`;
+  const base = await listening(app);
   const ex = seedExamples(app.world);
 
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });

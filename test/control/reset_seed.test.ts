@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, signed, weiboCreds } from '../helpers.js';
+import { START } from '../dist.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'reset-seed-'));
@@ -53,7 +54,7 @@ t.test('the start line: a new world seeded, then an existing one opened with a w
   const f = join(dir, 'spawned.sqlite');
   const startLine = (extra: string[]) =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'start.ts'), '--port', '0', '--db', f, ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [START, '--port', '0', '--db', f, ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no start line: ${out}`))), 30000);
       child.stdout.on('data', (d) => {

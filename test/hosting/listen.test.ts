@@ -16,6 +16,7 @@ import { listen, type BoundListener } from '../../server/listen.js';
 import { routeDocs } from '../../server/openapi.js';
 import { DEFAULTS, HELP, loadConfig } from '../../server/config.js';
 import { ensureCerts } from '../../server/tls.js';
+import { START } from '../dist.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -265,7 +266,7 @@ function freePort(): Promise<number> {
 
 t.test('start.ts prints every address; bin/healthcheck.js follows EMU_CONTROL_PORT', async (t) => {
   const [cp, gp, wp] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server', 'start.ts'), '--port', '0', '--control-port', String(cp), '--graph-port', String(gp)], {
+  const child = spawn(process.execPath, [START, '--port', '0', '--control-port', String(cp), '--graph-port', String(gp)], {
     cwd: root,
     env: { ...process.env, EMU_WEIBO_PORT: String(wp), EMU_DB: ':memory:' },
     stdio: ['ignore', 'pipe', 'pipe'],

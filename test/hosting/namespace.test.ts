@@ -12,6 +12,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freshDist } from '../dist.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -32,16 +33,6 @@ function unavailable(): string | undefined {
   return undefined;
 }
 
-/** Sources newer than dist/server/start.js mean a stale build (.ci/run builds before npm test). */
-function freshDist(): boolean {
-  const start = join(root, cmd[1]);
-  if (!existsSync(start)) return false;
-  const built = statSync(start).mtimeMs;
-  const newer = (dir: string): boolean =>
-    existsSync(dir) && readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? newer(join(dir, e.name)) : e.name.endsWith('.ts') && statSync(join(dir, e.name)).mtimeMs > built));
-  return !['server', 'routes', 'db', 'seed'].some((d) => newer(join(root, d)));
-}
-
 const why = unavailable();
 t.test('the image start command on ports 80/443 in its own network namespace serves an unmodified client', { skip: why }, async (t) => {
   t.equal(cmd[0], 'node');
@@ -50,9 +41,10 @@ t.test('the image start command on ports 80/443 in its own network namespace ser
   const scratch = mkdtempSync(join(tmpdir(), 'emu-netns-'));
   t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
   chmodSync(scratch, 0o755);
-  // the compiled server: dist as CI built it, or a build of our own when the sources are newer
+  // the compiled server: dist as CI built it (.ci/run, npm ci's prepare), or a build of our own
+  // when the sources are newer
   let dist = join(root, 'dist');
-  if (!freshDist()) {
+  if (!freshDist(cmd[1])) {
     mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
     dist = mkdtempSync(join(root, 'node_modules', '.cache', 'emu-netns-'));
     t.teardown(() => rmSync(dist, { recursive: true, force: true }));

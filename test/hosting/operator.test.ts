@@ -1,5 +1,6 @@
-// Issue 11 item 8: start-up and shutdown as an operator sees them, through the real process
-// (`node --import tsx server/start.ts`, as `npm start`). A bad setting or environment is one line
+// Issue 11 item 8: start-up and shutdown as an operator sees them, through the real process:
+// bin/tencent-open-emulator.js as `npm start` runs it (test/dist.ts START: the bundle when dist/ is
+// fresh), and once `node --import tsx server/start.ts` as `npm run dev` runs it. A bad setting or environment is one line
 // on stderr naming the flag or path and the fix, no stack trace, exit 2 (1 for a busy port);
 // SIGINT/SIGTERM logs "shutting down", waits at most --shutdown-timeout for in-flight requests,
 // a second signal exits at once, and the store is checkpointed and closed either way.
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { START } from '../dist.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'emu-operator-'));
@@ -30,13 +32,15 @@ interface Run {
   exit: Promise<{ code: number | null; ms: number }>;
 }
 
-function start(args: string[], opts: { uid?: number; gid?: number } = {}): Run {
+function start(args: string[], opts: { uid?: number; gid?: number; dev?: boolean } = {}): Run {
+  const { dev, ...spawnOpts } = opts;
   const env: NodeJS.ProcessEnv = { ...process.env, EMU_LOG_PRETTY: '0', EMU_HOST: '127.0.0.1' };
-  const node = [process.execPath, '--import', 'tsx', join(root, 'server', 'start.ts'), ...args];
+  // dev: the sources through tsx (`npm run dev`); else what `npm start` runs
+  const node = dev ? [process.execPath, '--import', 'tsx', join(root, 'server', 'start.ts'), ...args] : [process.execPath, START, ...args];
   // another user cannot write tap's process-info files: its loader hooks (NODE_OPTIONS, which tap
   // adds to every spawn) are left out through env -u
   const [cmd, ...argv] = opts.uid !== undefined ? ['/usr/bin/env', '-u', 'NODE_OPTIONS', ...node] : node;
-  const child = spawn(cmd, argv, { cwd: root, env, ...opts });
+  const child = spawn(cmd, argv, { cwd: root, env, ...spawnOpts });
   children.add(child);
   child.on('exit', () => children.delete(child));
   let out = '';
@@ -161,9 +165,9 @@ t.test('a second SIGINT exits at once, store still closed', async (t) => {
   storeClosedAndHolds(t, db, 'app-int');
 });
 
-t.test('SIGTERM when idle: exit 0 at once', async (t) => {
+t.test('SIGTERM when idle (the sources through tsx, as `npm run dev`): exit 0 at once', async (t) => {
   const db = join(tmp, 'idle.sqlite');
-  const r = start(['--port', '0', '--db', db]);
+  const r = start(['--port', '0', '--db', db], { dev: true });
   await listening(r);
   r.child.kill('SIGTERM');
   const { code, ms } = await r.exit;

@@ -2,14 +2,11 @@
 // /open.t.qq.com prefix: the whole dance and a signed call, on a real socket.
 import t from 'tap';
 import oauth from 'oauth';
-import { build, WEIBO } from '../helpers.js';
+import { build, listening, WEIBO } from '../helpers.js';
 
 const app = await build();
 t.teardown(() => app.close());
-await app.listen({ port: 0, host: '127.0.0.1' });
-const addr = app.server.address();
-if (!addr || typeof addr === 'string') throw new Error('no port');
-const BASE = `http://127.0.0.1:${addr.port}/open.t.qq.com`;
+const BASE = `${await listening(app)}/open.t.qq.com`;
 const CALLBACK = 'http://localhost:3000/weibo/callback';
 
 const oa = new oauth.OAuth(`${BASE}/cgi-bin/request_token`, `${BASE}/cgi-bin/access_token`, WEIBO.appid, WEIBO.secret, '1.0', CALLBACK, 'HMAC-SHA1');

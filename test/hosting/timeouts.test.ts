@@ -6,6 +6,10 @@ import net from 'node:net';
 import { build } from '../helpers.js';
 import { DEFAULTS, loadConfig } from '../../server/config.js';
 
+// the three socket sessions below are independent (a socket each) and mostly wait for the
+// server's timers: they run side by side (tap's jobs: buffered subtests, output in order)
+t.jobs = 4;
+
 const app = await build({ requestTimeout: 1, headersTimeout: 1 });
 await app.listen({ host: '127.0.0.1', port: 0 });
 t.teardown(() => app.close());

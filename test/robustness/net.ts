@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { oauthParams, sign, qs, FIXTURES, type WeiboCreds } from '../helpers.js';
 import { openWorld } from '../../server/app.js';
+import { START } from '../dist.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -36,9 +37,10 @@ export interface Server {
   stop: (signal?: NodeJS.Signals) => Promise<void>;
 }
 
-/** `node --import tsx server/start.ts --db <file> --port 0`, resolved once it prints its address. */
+/** The server (test/dist.ts START: `npm start`'s bundle when fresh, else the sources through tsx)
+ * on `--db <file> --port 0`, resolved once it prints its address. */
 export function startServer(file: string, extra: string[] = []): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts', '--db', file, '--port', '0', '--log-level', 'fatal', ...extra], {
+  const proc = spawn(process.execPath, [START, '--db', file, '--port', '0', '--log-level', 'fatal', ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

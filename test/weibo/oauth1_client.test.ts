@@ -3,14 +3,11 @@
 // parameter in the query string or the form body), then signed API calls with the token.
 import t from 'tap';
 import oauth from 'oauth';
-import { build, WEIBO, oauthParams, sign, parseXml } from '../helpers.js';
+import { build, listening, WEIBO, oauthParams, sign, parseXml } from '../helpers.js';
 
 const app = await build();
 t.teardown(() => app.close());
-await app.listen({ port: 0, host: '127.0.0.1' });
-const addr = app.server.address();
-if (!addr || typeof addr === 'string') throw new Error('no port');
-const ORIGIN = `http://127.0.0.1:${addr.port}`;
+const ORIGIN = await listening(app);
 const REQUEST_URL = `${ORIGIN}/cgi-bin/request_token`;
 const ACCESS_URL = `${ORIGIN}/cgi-bin/access_token`;
 const CALLBACK = 'http://localhost:3000/weibo/callback';

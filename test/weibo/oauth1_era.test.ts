@@ -8,16 +8,13 @@
 import t from 'tap';
 import net from 'node:net';
 import oauth from 'oauth';
-import { build, multipart, userId, weiboCreds, WEIBO, PNG_1x1 } from '../helpers.js';
+import { build, listening, multipart, userId, weiboCreds, WEIBO, PNG_1x1 } from '../helpers.js';
 
 const app = await build();
 t.teardown(() => app.close());
 app.world.rules.postBurst = 0;
-await app.listen({ port: 0, host: '127.0.0.1' });
-const addr = app.server.address();
-if (!addr || typeof addr === 'string') throw new Error('no port');
-const PORT = addr.port;
-const ORIGIN = `http://127.0.0.1:${PORT}`;
+const ORIGIN = await listening(app);
+const PORT = Number(new URL(ORIGIN).port);
 const alice = weiboCreds(app, 'alice');
 const oa = new oauth.OAuth(`${ORIGIN}/cgi-bin/request_token`, `${ORIGIN}/cgi-bin/access_token`, WEIBO.appid, WEIBO.secret, '1.0', 'null', 'HMAC-SHA1');
 

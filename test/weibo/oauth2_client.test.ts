@@ -5,14 +5,11 @@
 // same tweet OAuth 1.0a calls and graph.qq.com see, and a graph.qq.com tweet shows in its timeline.
 import t from 'tap';
 import oauth from 'oauth';
-import { build, qs, WEIBO, graphCreds, graphPost, graphGet, weiboCreds, signed } from '../helpers.js';
+import { build, listening, qs, WEIBO, graphCreds, graphPost, graphGet, weiboCreds, signed } from '../helpers.js';
 
 const app = await build({ interactive: true });
 t.teardown(() => app.close());
-await app.listen({ port: 0, host: '127.0.0.1' });
-const addr = app.server.address();
-if (!addr || typeof addr === 'string') throw new Error('no port');
-const ORIGIN = `http://127.0.0.1:${addr.port}`;
+const ORIGIN = await listening(app);
 const CALLBACK = 'http://localhost:3000/weibo/callback';
 
 /** node-oauth's OAuth2 with its request method opened for POSTs (passport-era apps did the same). */

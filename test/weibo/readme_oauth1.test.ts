@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { build } from '../helpers.js';
+import { build, listening } from '../helpers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -24,15 +24,13 @@ function walkthrough(): string {
 t.test("the README's node-oauth walk-through runs as written", async (t) => {
   const app = await build();
   t.teardown(() => app.close());
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  if (!addr || typeof addr === 'string') throw new Error('no port');
+  const base = await listening(app);
   const code = walkthrough();
   t.match(code, "from 'oauth'", 'it uses the npm oauth package');
 
   const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     // cwd: the repo, so `oauth` resolves from its node_modules as from an app's
-    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env: { ...process.env, EMU: `http://127.0.0.1:${addr.port}` } });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env: { ...process.env, EMU: base } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

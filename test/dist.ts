@@ -1,0 +1,40 @@
+// Whether dist/ (what `npm run build` wrote: npm ci's prepare step, bin/prepare.js, runs it) is
+// current: the compiled file exists and is newer than every .ts source it is built from, the
+// rule bin/tencent-open-emulator.js applies before it runs dist/ (a checkout edited since its
+// last build is stale). Tests that need the compiled server reuse a fresh dist/ and build their
+// own copy only when it is missing or stale.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Newest mtime of the .ts files under server/, routes/, db/ and seed/. */
+export function newestSource(root = ROOT): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ['server', 'routes', 'db', 'seed']) walk(join(root, d));
+  return newest;
+}
+
+/** `file` (relative to the root, e.g. dist/server/start.js) exists and is newer than every source. */
+export function freshDist(file = 'dist/server/start.js', root = ROOT): boolean {
+  const f = join(root, file);
+  return existsSync(f) && statSync(f).mtimeMs >= newestSource(root);
+}
+
+/**
+ * The server as a process, the way `npm start` runs it: bin/tencent-open-emulator.js, which runs
+ * the one-file bundle dist/tencent-open-emulator.js when it is fresh and the TypeScript sources
+ * through tsx otherwise (in this process: signals reach the server). Spawn it with
+ * `spawn(process.execPath, [START, ...flags])`; `node --import tsx server/start.ts` (`npm run dev`)
+ * is what test/hosting/operator.test.ts and test/hosting/bin.test.ts also start from the sources.
+ */
+export const START = join(ROOT, 'bin', 'tencent-open-emulator.js');
