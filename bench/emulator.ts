@@ -37,7 +37,9 @@ export async function startToHealthy(args: string[], how: StartHow = 'tsx'): Pro
   const port = await freePort();
   const [cmd, pre] = COMMANDS[how];
   const t0 = performance.now();
-  const proc = spawn(cmd, [...pre, '--port', String(port), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  // its own process group: `npm start` runs the server under npm (and a shell), and killing npm
+  // alone left the server running (ten were found an hour later)
+  const proc = spawn(cmd, [...pre, '--port', String(port), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], detached: true });
   let exited = false;
   const gone = new Promise<void>((resolve) => proc.once('exit', () => ((exited = true), resolve())));
   const base = `http://127.0.0.1:${port}`;
@@ -47,6 +49,14 @@ export async function startToHealthy(args: string[], how: StartHow = 'tsx'): Pro
     if (ok) break;
     await new Promise((r) => setTimeout(r, 5));
   }
-  // npm forwards SIGTERM to the server it started; waiting for the exit keeps starts from overlapping
-  return { ms: performance.now() - t0, stop: () => (proc.kill(), gone), base, pid: proc.pid! };
+  // the whole group gets SIGTERM; waiting for the exit keeps starts from overlapping
+  const stop = () => {
+    try {
+      process.kill(-proc.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    return gone;
+  };
+  return { ms: performance.now() - t0, stop, base, pid: proc.pid! };
 }
