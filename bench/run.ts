@@ -352,7 +352,7 @@ async function main() {
   const bundleStarts = await starts('bundle');
   const compiledStarts = await starts('tsc');
   // the start's ceiling, bundled as the emulator is: one file to load, fastify and listen
-  await runToEnd(process.execPath, [join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild'), 'bench/hello-start.mjs', '--bundle', '--platform=node', '--format=esm', '--target=node20', "--banner:js=import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);", '--outfile=bench/.data/hello-start.bundle.mjs', '--log-level=warning']);
+  await runToEnd(join(ROOT, 'node_modules', '.bin', 'esbuild'), ['bench/hello-start.mjs', '--bundle', '--platform=node', '--format=esm', '--target=node20', "--banner:js=import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);", '--outfile=bench/.data/hello-start.bundle.mjs', '--log-level=warning']);
   const bareStarts = await starts('bare');
   const small = await startToHealthy([], 'bundle');
   let resets: number[];
