@@ -4,9 +4,10 @@
 // to load: the fastest start), else dist/server/start.js — or the TypeScript sources through tsx
 // when dist is missing or older than a source file (a checkout edited since its last build).
 // EMU_FROM_SOURCE=1 forces the sources. Arguments pass through: `--port 8080 --https`, `--help`.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { newestSource } from './sources.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'tencent-open-emulator.js');
@@ -14,23 +15,8 @@ const tscOutput = join(root, 'dist', 'server', 'start.js');
 const compiled = existsSync(bundle) ? bundle : tscOutput;
 const source = join(root, 'server', 'start.ts');
 
-/** Newest mtime of the .ts sources the server is built from (0 when there are none). */
-function newestSource() {
-  let newest = 0;
-  const walk = (dir) => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ['server', 'routes', 'db', 'seed']) walk(join(root, d));
-  return newest;
-}
-
 const useCompiled =
-  process.env.EMU_FROM_SOURCE !== '1' && existsSync(compiled) && (!existsSync(source) || statSync(compiled).mtimeMs >= newestSource());
+  process.env.EMU_FROM_SOURCE !== '1' && existsSync(compiled) && (!existsSync(source) || statSync(compiled).mtimeMs >= newestSource(root));
 
 if (useCompiled) {
   await import(pathToFileURL(compiled).href);

@@ -3,26 +3,12 @@
 // rule bin/tencent-open-emulator.js applies before it runs dist/ (a checkout edited since its
 // last build is stale). Tests that need the compiled server reuse a fresh dist/ and build their
 // own copy only when it is missing or stale.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestSource } from '../bin/sources.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Newest mtime of the .ts files under server/, routes/, db/ and seed/. */
-export function newestSource(root = ROOT): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ['server', 'routes', 'db', 'seed']) walk(join(root, d));
-  return newest;
-}
 
 /** `file` (relative to the root, e.g. dist/server/start.js) exists and is newer than every source. */
 export function freshDist(file = 'dist/server/start.js', root = ROOT): boolean {
