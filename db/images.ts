@@ -25,15 +25,22 @@ export const scratchDir = (db: DB): string => mkdtempSync(join(dirname(resolve(d
 /** The store's current state, kept the way that suits its kind. */
 export function saveImage(db: DB): Image {
   if (db.memory) return { kind: 'memory', bytes: db.serialize() };
-  const dir = scratchDir(db);
+  return fileImage(db, (file) => db.prepare('VACUUM INTO ?').run(file));
+}
+
+/**
+ * A file image of a store whose copy `write(file)` makes in a scratch folder beside `beside`:
+ * opened read-only, its folder removed at once (the open handle keeps the file's pages).
+ */
+export function fileImage(beside: DB, write: (file: string) => void): Image {
+  const dir = scratchDir(beside);
   const file = join(dir, 'image.sqlite');
   try {
-    db.prepare('VACUUM INTO ?').run(file);
+    write(file);
     const size = statSync(file).size;
     const copy = new Database(file, { readonly: true, fileMustExist: true });
     try {
-      // the open handle keeps the file's pages; where an open file cannot be removed (Windows),
-      // dropImage removes it
+      // where an open file cannot be removed (Windows), dropImage removes it
       rmSync(dir, { recursive: true, force: true });
     } catch {
       /* removed by dropImage */

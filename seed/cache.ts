@@ -9,9 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { openDatabase, type DB } from '../db/store.js';
-import { scratchDir, type Image } from '../db/images.js';
+import { fileImage, type Image } from '../db/images.js';
 import { migrations } from '../db/migrations.js';
 import { World } from '../db/world.js';
 import { seedWorld, worldSize, type SeedOptions } from './generate.js';
@@ -40,10 +39,13 @@ let codeHash: string | undefined;
 export const HASH_FILE = join('dist', 'generator-hash.txt');
 
 /** A hash of the TypeScript sources a seeded world is made by (db/ and seed/ under `root`). */
-export function sourcesHash(root: string): string {
+export const sourcesHash = (root: string): string => hashFiles([join(root, 'db'), join(root, 'seed')], /\.ts$/);
+
+/** sha256 over the names and contents of the files in `dirs` whose names match, in name order. */
+function hashFiles(dirs: string[], names: RegExp): string {
   const h = createHash('sha256');
-  for (const dir of [join(root, 'db'), join(root, 'seed')]) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
+  for (const dir of dirs) {
+    for (const name of readdirSync(dir).filter((n) => names.test(n)).sort()) {
       h.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
     }
   }
@@ -66,14 +68,8 @@ function generatorHash(): string {
   } catch {
     /* not recorded: hash what runs */
   }
-  const h = createHash('sha256');
-  if (typeof __BUNDLED__ !== 'undefined' && __BUNDLED__) return (codeHash = h.update(readFileSync(fileURLToPath(import.meta.url))).digest('hex'));
-  for (const dir of [join(here, '..', 'db'), here]) {
-    for (const name of readdirSync(dir).filter((n) => /\.(ts|js)$/.test(n)).sort()) {
-      h.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
-    }
-  }
-  return (codeHash = h.digest('hex'));
+  if (typeof __BUNDLED__ !== 'undefined' && __BUNDLED__) return (codeHash = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url))).digest('hex'));
+  return (codeHash = hashFiles([join(here, '..', 'db'), here], /\.(ts|js)$/));
 }
 
 /** The cache file name of a world: seed, size and schema version readable, the code hash after them. */
@@ -125,26 +121,15 @@ export function seededBytes(o: SeedOptions): Buffer {
  * memory, and copying it into the file row by row made every reset ~6 s (bench/results.md).
  */
 export function seededFileImage(beside: DB, o: SeedOptions): Image {
-  const dir = scratchDir(beside);
-  const file = join(dir, 'image.sqlite');
-  try {
+  return fileImage(beside, (file) => {
     const kept = seededImage(o);
-    if (kept) writeFileSync(file, kept);
-    else {
-      const world = new World(openDatabase(file));
-      seedWorld(world, o);
-      // a rollback journal: the read-only copy below then needs no -wal / -shm files
-      world.db.pragma('journal_mode = DELETE');
-      world.db.close();
-    }
-    const size = statSync(file).size;
-    const copy = new Database(file, { readonly: true, fileMustExist: true });
-    rmSync(dir, { recursive: true, force: true });
-    return { kind: 'file', copy, size, dir };
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
+    if (kept) return writeFileSync(file, kept);
+    const world = new World(openDatabase(file));
+    seedWorld(world, o);
+    // a rollback journal: the read-only copy then needs no -wal / -shm files
+    world.db.pragma('journal_mode = DELETE');
+    world.db.close();
+  });
 }
 
 /** Images kept at most: the sources (tsx), dist/ and the bundle each have their own key. */

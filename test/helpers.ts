@@ -1,6 +1,11 @@
 // Test helpers: a fresh seeded app per test file, token minting, and OAuth 1.0a signed
 // requests built like a real client (oauth-sign) so tests speak through HTTP.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../db/store.js';
+import { World } from '../db/world.js';
 // @ts-expect-error oauth-sign ships no types
 import oauthSign from 'oauth-sign';
 import { XMLParser } from 'fast-xml-parser';
@@ -28,6 +33,25 @@ export async function listening(app: FastifyInstance): Promise<string> {
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('no port');
   return `http://127.0.0.1:${addr.port}`;
+}
+
+/**
+ * An app on a store file in a scratch folder, and a second connection to the same file (another
+ * process's view: its commits change the app's data version). Both closed and the folder removed
+ * at teardown.
+ */
+export async function buildOnFileWithOther(t: Test, prefix: string): Promise<{ app: FastifyInstance; other: World; file: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const file = join(dir, 'world.sqlite');
+  const app = await build({ db: file });
+  const other = new World(openDatabase(file));
+  t.teardown(async () => {
+    await app.close();
+    other.db.close();
+    app.world.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { app, other, file };
 }
 
 export const GRAPH = FIXTURES.graphApp;

@@ -340,11 +340,11 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
   app.addHook('onSend', (req, reply, payload, done) => {
     if (!req.url.startsWith(PREFIX)) {
       const type = String(reply.getHeader('content-type') ?? '');
-      const kept = req.keptAnswer;
-      let summary = kept && kept.body === payload ? summaries.get(kept) : undefined;
+      const kept = req.keptAnswer?.body === payload ? req.keptAnswer : undefined;
+      let summary = kept && summaries.get(kept);
       if (!summary || summary.type !== type) {
         summary = summarise(type, payload);
-        if (kept && kept.body === payload) summaries.set(kept, summary);
+        if (kept) summaries.set(kept, summary);
       }
       answers.set(req, summary);
     }

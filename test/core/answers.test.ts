@@ -2,13 +2,8 @@
 // without asking the store again, and every write that could change an answer — through either
 // platform, the control plane, or another connection to the same file — is seen by the next read.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { openDatabase } from '../../db/store.js';
-import { World } from '../../db/world.js';
-import { build, graphCreds, graphGet, graphPost, signed, userId, weiboCreds, type WeiboCreds } from '../helpers.js';
+import { build, buildOnFileWithOther, graphCreds, graphGet, graphPost, signed, userId, weiboCreds, type WeiboCreds } from '../helpers.js';
 
 type Tweet = { id: string; origtext: string; name: string };
 type Page = { data: { info: Tweet[]; timestamp: number; totalnum?: number } };
@@ -137,16 +132,7 @@ t.test('the clock and the control plane: timestamp, reset, import', async (t) =>
 });
 
 t.test("another connection's commit to the same file is seen by the next read", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'emu-answers-'));
-  const file = join(dir, 'world.sqlite');
-  const app = await build({ db: file });
-  const other = new World(openDatabase(file));
-  t.teardown(async () => {
-    await app.close();
-    other.db.close();
-    app.world.db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { app, other } = await buildOnFileWithOther(t, 'emu-answers-');
   const bob = weiboCreds(app, 'bob');
   app.world.clock.set(app.world.now(), true);
   const asked = countTimelines(app);

@@ -2,12 +2,7 @@
 // call looks up are kept while the store's data version holds, and every write — through the API,
 // the store itself, or another connection to the same file — is seen by the very next call.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../../db/store.js';
-import { World } from '../../db/world.js';
-import { build, graphCreds, graphGet, signed, userId, weiboCreds } from '../helpers.js';
+import { build, buildOnFileWithOther, graphCreds, graphGet, signed, userId, weiboCreds } from '../helpers.js';
 
 const ret = (body: string) => (JSON.parse(body) as { ret: number }).ret;
 
@@ -29,16 +24,7 @@ t.test('a write of this process is seen by the next call: token revoked, user re
 });
 
 t.test("another connection's commit is seen by the next call", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'emu-remembered-'));
-  const file = join(dir, 'world.sqlite');
-  const app = await build({ db: file });
-  const other = new World(openDatabase(file));
-  t.teardown(async () => {
-    await app.close();
-    other.db.close();
-    app.world.db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { app, other } = await buildOnFileWithOther(t, 'emu-remembered-');
   const g = graphCreds(app, 'alice');
   t.equal(ret((await graphGet(app, '/user/get_user_info', g)).body), 0);
   t.equal(ret((await graphGet(app, '/user/get_user_info', g)).body), 0);
