@@ -9,7 +9,7 @@ import { InvalidData } from '../../db/errors.js';
 import type { Fixtures } from '../../db/fixtures.js';
 import type { Origin } from '../../db/origin.js';
 import type { Schema } from '../params.js';
-import type { JournalEntry } from './journal.js';
+import type { Trace } from './journal.js';
 import type { Fault } from './faults.js';
 import type { IsolatedWorld } from './worlds.js';
 
@@ -18,7 +18,7 @@ export const PREFIX = '/_emulator/';
 /** What the control plane keeps for one world (the default one or an isolated one): its own
  * journal, faults and snapshots, so one CI job's calls never show in or break another's. */
 export interface WorldControl {
-  journal: JournalEntry[];
+  journal: Trace[];
   /** estimated bytes held by `journal` (strings counted by length) */
   journalBytes: number;
   faults: Fault[];

@@ -3,10 +3,15 @@
 // each world's in its own journal. GET /_emulator/journal filters it (since=<seq> for a cursor),
 // DELETE clears it, GET /_emulator/journal/verify counts matching calls.
 //
-// Bounded by entries and by bytes: every string an entry keeps is cut to a fixed length and
-// copied (a slice of a 4 MiB body would keep the whole body alive), so a flood of large bodies
-// costs at most journalMaxBytes per world (test/control/journal_memory.test.ts measures it).
+// Bounded by entries and by bytes: a call leaves a Trace as it is answered, references to its
+// parsed URL and headers (bounded by Node's header limit) and bounded copies of its body's fields
+// (a slice of a 4 MiB body would keep the whole body alive), so a flood of large bodies costs at
+// most journalMaxBytes per world (test/control/journal_memory.test.ts measures it). The entry a
+// read shows (parameters and headers masked and cut, the ISO time) is made from the trace when the
+// journal is read: most calls' entries are never read, and making them on every answer cost a
+// small answer a fifth of its time (issue 13).
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { flatten } from '../args.js';
 import { listenerOf } from '../listen.js';
 import type { SignatureDiagnosis } from '../auth/oauth1_diagnosis.js';
@@ -19,6 +24,8 @@ declare module 'fastify' {
     journalRet?: { ret?: number; errcode?: number; msg?: string };
     /** the kept answer (server/answers.ts) this request is sent, when it is one */
     keptAnswer?: { type: string; body: string };
+    /** what the journal keeps of the answer, summarised as it is sent */
+    journalAnswer?: AnswerSummary;
   }
 }
 
@@ -65,31 +72,45 @@ export function cut(s: string, max = VALUE_MAX): string {
 
 const maskToken = (v: string): string => (v.length > 8 ? `${v.slice(0, 6)}…***` : '***');
 
+/** A body's fields as bounded copies (files by name), taken as the call is answered: the body itself is not kept. */
+function bodyFields(body: unknown): [string, string][] | undefined {
+  if (body == null) return undefined;
+  const out: [string, string][] = [];
+  try {
+    if (typeof body === 'object' && !Buffer.isBuffer(body)) {
+      for (const [k, raw] of Object.entries(body)) {
+        if (out.length >= PARAMS_MAX) break;
+        const part = (Array.isArray(raw) ? raw[0] : raw) as unknown;
+        if (part && typeof part === 'object' && (part as { type?: string }).type === 'file') out.push([cut(k, 64), `[file ${cut((part as { filename?: string }).filename ?? '')}]`]);
+        else if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') out.push([cut(k, 64), cut(String((part as { value?: unknown }).value ?? ''))]);
+        else if (typeof part === 'string') out.push([cut(k, 64), cut(part)]);
+      }
+    } else if (Buffer.isBuffer(body) && body.length) out.push(['[body]', `[${body.length} bytes, not parameters]`]);
+  } catch {
+    /* fields stay partial */
+  }
+  return out;
+}
+
 /** A request's parameters as the journal shows them: query, form or multipart fields (files by
  * name), OAuth header parameters; secrets masked, tokens shortened, values cut. */
-export function journalParams(query: unknown, body: unknown, auth: string | undefined): Record<string, string> {
+function paramsShown(query: unknown, body: [string, string][] | undefined, auth: string | undefined): Record<string, string> {
   const params: Record<string, string> = {};
   let n = 0;
-  const put = (k: string, v: string) => {
+  // body fields come already cut (bodyFields)
+  const put = (k: string, v: string, isCut = false) => {
     if (params[k] !== undefined) return;
     if (n++ >= PARAMS_MAX) return;
-    params[cut(k, 64)] = cut(v);
+    params[isCut ? k : cut(k, 64)] = isCut ? v : cut(v);
   };
   try {
     const q: Record<string, string> = {};
     flatten(query, q);
     for (const [k, v] of Object.entries(q)) put(k, v);
-    if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
-      for (const [k, raw] of Object.entries(body)) {
-        const part = (Array.isArray(raw) ? raw[0] : raw) as unknown;
-        if (part && typeof part === 'object' && (part as { type?: string }).type === 'file') put(k, `[file ${(part as { filename?: string }).filename ?? ''}]`);
-        else if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') put(k, String((part as { value?: unknown }).value ?? ''));
-        else if (typeof part === 'string') put(k, part);
-      }
-    } else if (Buffer.isBuffer(body) && body.length) put('[body]', `[${body.length} bytes, not parameters]`);
   } catch {
     /* params stay partial */
   }
+  if (body) for (const [k, v] of body) put(k, v, true);
   if (typeof auth === 'string' && /^OAuth\s/i.test(auth)) {
     for (const m of auth.matchAll(/(oauth_[a-z_]+)="([^"]*)"/g)) {
       try {
@@ -157,27 +178,117 @@ export function outcomeOf(payload: string): { ret?: number; errcode?: number; ms
   return {};
 }
 
+/**
+ * What a call leaves in the journal as it is answered: numbers, references to its parsed URL,
+ * query and headers (their strings are bounded by Node's header limit, and are the request's
+ * own: nothing is copied), its body's fields as bounded copies and a summary of its answer. The
+ * entry a read shows is made from it then (`entry`).
+ */
+export class Trace {
+  constructor(
+    readonly seq: number,
+    readonly nowMs: number,
+    readonly method: string,
+    readonly url: string,
+    readonly headers: IncomingHttpHeaders,
+    readonly query: unknown,
+    readonly body: [string, string][] | undefined,
+    readonly listener: string,
+    readonly user: string | null,
+    readonly world: string,
+    readonly status: number,
+    readonly ms: number,
+    /** the route's own outcome (server/api.ts), ahead of what the answer's body says */
+    readonly own: FastifyRequest['journalRet'],
+    readonly answer: AnswerSummary,
+    readonly diagnosis: SignatureDiagnosis | undefined,
+    /** estimated bytes held (see sizeOf) */
+    readonly size: number,
+  ) {}
+
+  get path(): string {
+    return cut(pathOf(this.url), 512);
+  }
+
+  get outcome(): { ret: number | null; errcode: number | null; msg: string | null; ok: boolean } {
+    // the route's own fields win, even one it left undefined (graph answers have no errcode)
+    const r = { ...outcomeOfSummary(this.answer), ...this.own };
+    const ret = r.ret ?? null;
+    return {
+      ret,
+      errcode: r.errcode ?? null,
+      msg: r.msg !== undefined ? cut(r.msg, VALUE_MAX) : null,
+      ok: this.status < 400 && (ret === null || ret === 0) && !(r as { oauthError?: boolean }).oauthError,
+    };
+  }
+
+  get params(): Record<string, string> {
+    return paramsShown(this.query, this.body, this.headers.authorization);
+  }
+
+  /** The entry as a read shows it. */
+  entry(): JournalEntry {
+    const params = this.params;
+    const { ret, errcode, msg, ok } = this.outcome;
+    const a = this.answer;
+    return {
+      seq: this.seq,
+      time: Math.floor(this.nowMs / 1000),
+      at: new Date(this.nowMs).toISOString(),
+      method: this.method,
+      host: cut(String(this.headers.host ?? ''), 256),
+      listener: this.listener,
+      path: this.path,
+      params,
+      headers: journalHeaders(this.headers),
+      app: params.oauth_consumer_key ?? params.client_id ?? null,
+      user: this.user,
+      world: this.world,
+      status: this.status,
+      ok,
+      ret,
+      errcode,
+      msg,
+      ms: this.ms,
+      response: { type: a.type, bytes: a.bytes, body: a.body, truncated: a.truncated },
+      ...(this.diagnosis ? { diagnosis: this.diagnosis } : {}),
+    };
+  }
+}
+
+/** A summary's outcome, read from the head of its body (the head outcomeOf reads); a kept answer's once. */
+const outcomes = new WeakMap<AnswerSummary, ReturnType<typeof outcomeOf>>();
+function outcomeOfSummary(a: AnswerSummary): ReturnType<typeof outcomeOf> {
+  if (!a.text) return {};
+  let o = outcomes.get(a);
+  if (!o) outcomes.set(a, (o = outcomeOf(a.body)));
+  return o;
+}
+
+/**
+ * Estimated bytes a trace holds: its URL (query strings are slices of it), the request's header
+ * strings, its body fields and its answer's summary (JS strings of one-byte text: a byte a
+ * character), plus a fixed overhead.
+ */
+function measureTrace(rawHeaders: readonly string[], url: string, body: [string, string][] | undefined, answer: AnswerSummary, diagnosis: SignatureDiagnosis | undefined): number {
+  let n = 600 + 2 * url.length + answer.body.length;
+  for (let i = 0; i < rawHeaders.length; i++) n += rawHeaders[i].length + 16;
+  if (body) for (const [k, v] of body) n += k.length + v.length + 32;
+  if (diagnosis) n += JSON.stringify(diagnosis).length;
+  return n;
+}
+
 /** Entries kept once the journal is over its bounds; a batch goes at once (a splice per request copies the array). */
 function trim(state: ControlState, ctl: WorldControl): void {
   const j = ctl.journal;
   if (j.length <= state.journalMax + 1024 && ctl.journalBytes <= state.journalMaxBytes) return;
   let drop = Math.max(0, j.length - state.journalMax);
   let bytes = ctl.journalBytes;
-  for (let i = 0; i < drop; i++) bytes -= sizeOf(j[i]);
+  for (let i = 0; i < drop; i++) bytes -= j[i].size;
   // over the byte bound: down to 90% of it, so the next entries do not trim again at once
-  while (bytes > state.journalMaxBytes * 0.9 && drop < j.length) bytes -= sizeOf(j[drop++]);
+  while (bytes > state.journalMaxBytes * 0.9 && drop < j.length) bytes -= j[drop++].size;
   j.splice(0, drop);
   ctl.journalBytes = bytes;
-}
-
-const sizes = new WeakMap<JournalEntry, number>();
-const sizeOf = (e: JournalEntry): number => sizes.get(e) ?? 0;
-/** Estimated bytes an entry holds: its strings (JS strings of one-byte text: a byte a character) plus a fixed overhead. */
-function measure(e: JournalEntry): number {
-  let n = 400 + e.path.length + e.host.length + (e.msg?.length ?? 0) + e.response.body.length;
-  for (const o of [e.params, e.headers]) for (const [k, v] of Object.entries(o)) n += k.length + v.length + 32;
-  if (e.diagnosis) n += JSON.stringify(e.diagnosis).length;
-  return n;
 }
 
 /** Index of the oldest entry the journal shows (those before it wait for the next trim). */
@@ -185,7 +296,7 @@ export const journalStart = (state: ControlState, ctl: WorldControl): number => 
 
 /** The filters of journal reads and verify. */
 const FILTERS = ['world', 'path', 'user', 'app', 'method', 'status', 'ret', 'errcode', 'ok', 'param', 'since'] as const;
-function matcher(o: Record<string, unknown>): (e: JournalEntry) => boolean {
+function matcher(o: Record<string, unknown>): (t: Trace) => boolean {
   const path = str(o.path, 'path');
   const user = str(o.user, 'user');
   const app = str(o.app, 'app');
@@ -206,17 +317,25 @@ function matcher(o: Record<string, unknown>): (e: JournalEntry) => boolean {
     if (i <= 0) throw new Refusal(400, 'param must be name=value');
     params.push([s.slice(0, i), s.slice(i + 1)]);
   }
-  return (e) =>
-    e.seq > since &&
-    (!path || e.path === path || (path.endsWith('*') && e.path.startsWith(path.slice(0, -1)))) &&
-    (!user || e.user === user) &&
-    (!app || e.app === app) &&
-    (!method || e.method === method) &&
-    (status === undefined || e.status === status) &&
-    (ret === undefined || e.ret === ret) &&
-    (errcode === undefined || e.errcode === errcode) &&
-    (ok === undefined || e.ok === ok) &&
-    params.every(([k, v]) => e.params[k] === v);
+  const byOutcome = ret !== undefined || errcode !== undefined || ok !== undefined;
+  // the cheap tests first: params and outcome are made from the trace only for what passes them
+  return (t) => {
+    if (t.seq <= since || (user && t.user !== user) || (method && t.method !== method) || (status !== undefined && t.status !== status)) return false;
+    if (path) {
+      const p = t.path;
+      if (p !== path && !(path.endsWith('*') && p.startsWith(path.slice(0, -1)))) return false;
+    }
+    if (byOutcome) {
+      const r = t.outcome;
+      if ((ret !== undefined && r.ret !== ret) || (errcode !== undefined && r.errcode !== errcode) || (ok !== undefined && r.ok !== ok)) return false;
+    }
+    if (app || params.length) {
+      const shown = t.params;
+      if (app && (shown.oauth_consumer_key ?? shown.client_id ?? null) !== app) return false;
+      if (!params.every(([k, v]) => shown[k] === v)) return false;
+    }
+    return true;
+  };
 }
 
 /** The journal filters (FILTERS) as query parameters. */
@@ -307,9 +426,12 @@ export function nearMisses(path: string, routes: readonly string[], n = 3): stri
     .map((x) => x.r);
 }
 
-type AnswerSummary = JournalEntry['response'] & ReturnType<typeof outcomeOf>;
+/** `text`: the body is the head of a text answer, whose outcome outcomeOf can read. */
+type AnswerSummary = JournalEntry['response'] & { text: boolean };
 
 /** What an entry keeps of an answer: type, size, the head of a text body and its outcome. */
+const NO_ANSWER: AnswerSummary = Object.freeze({ type: '', bytes: 0, body: '', truncated: false, text: false });
+
 function summarise(type: string, payload: unknown): AnswerSummary {
   let text: string | undefined;
   let bytes = 0;
@@ -321,7 +443,7 @@ function summarise(type: string, payload: unknown): AnswerSummary {
     if (/^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded))/.test(type)) text = payload.subarray(0, BODY_MAX * 4).toString();
   }
   const body = text === undefined ? (payload == null ? '' : `[${bytes ? `${bytes} bytes ` : ''}${type || 'binary'}]`) : cut(text, BODY_MAX);
-  return { type, bytes, body, truncated: text !== undefined && text.length > BODY_MAX, ...(text !== undefined ? outcomeOf(text) : {}) };
+  return { type, bytes, body, truncated: text !== undefined && text.length > BODY_MAX, text: text !== undefined };
 }
 
 export function registerJournal({ app, state, route, scope, scopeOfWorld }: Control): void {
@@ -332,11 +454,13 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
   });
   const routeList = () => [...apiRoutes];
   /** An entry as a read shows it: "api does not exist" answers get the closest routes (computed on read, not per request). */
-  const shown = (e: JournalEntry) => (e.ret === -9 && e.status === 404 ? { ...e, nearMisses: nearMisses(e.path, routeList()) } : e);
-  // the answer's body is summarised as it is sent: the entry never holds the payload itself
-  const answers = new WeakMap<FastifyRequest, AnswerSummary>();
+  const shown = (t: Trace): JournalEntry & { nearMisses?: string[] } => {
+    const e = t.entry();
+    return e.ret === -9 && e.status === 404 ? { ...e, nearMisses: nearMisses(e.path, routeList()) } : e;
+  };
   // a kept answer (server/answers.ts) is sent many times: summarised once
   const summaries = new WeakMap<object, AnswerSummary>();
+  // the answer's body is summarised as it is sent: the trace never holds the payload itself
   app.addHook('onSend', (req, reply, payload, done) => {
     if (!req.url.startsWith(PREFIX)) {
       const type = String(reply.getHeader('content-type') ?? '');
@@ -346,7 +470,7 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
         summary = summarise(type, payload);
         if (kept) summaries.set(kept, summary);
       }
-      answers.set(req, summary);
+      req.journalAnswer = summary;
     }
     done(null, payload);
   });
@@ -362,39 +486,29 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
   });
   const record = (req: FastifyRequest, reply: FastifyReply): void => {
     const s = scopeOfWorld(req.world ?? app.world);
-    const answer = answers.get(req);
-    // the route's own outcome (server/api.ts) first, else what the answer's body says
-    const r = { ...answer, ...req.journalRet };
-    const nowMs = s.world.clock.nowMs();
-    const params = journalParams(req.query, req.body, req.headers.authorization);
-    const status = reply.statusCode;
-    const ret = r.ret ?? null;
-    const entry: JournalEntry = {
-      seq: ++state.journalSeq,
-      time: Math.floor(nowMs / 1000),
-      at: new Date(nowMs).toISOString(),
-      method: req.method,
-      host: cut(String(req.headers.host ?? ''), 256),
-      listener: listenerOf(req),
-      path: cut(pathOf(req.url), 512),
-      params,
-      headers: journalHeaders(req.headers),
-      app: params.oauth_consumer_key ?? params.client_id ?? null,
-      user: req.journalUser ?? null,
-      world: s.id,
-      status,
-      ok: status < 400 && (ret === null || ret === 0) && !answer?.oauthError,
-      ret,
-      errcode: r.errcode ?? null,
-      msg: r.msg !== undefined ? cut(r.msg, VALUE_MAX) : null,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
-      response: { type: answer?.type ?? '', bytes: answer?.bytes ?? 0, body: answer?.body ?? '', truncated: answer?.truncated ?? false },
-      ...(req.journalDiagnosis ? { diagnosis: req.journalDiagnosis } : {}),
-    };
-    const size = measure(entry);
-    sizes.set(entry, size);
-    s.ctl.journal.push(entry);
-    s.ctl.journalBytes += size;
+    const answer = req.journalAnswer ?? NO_ANSWER;
+    const body = bodyFields(req.body);
+    const diagnosis = req.journalDiagnosis;
+    const trace = new Trace(
+      ++state.journalSeq,
+      s.world.clock.nowMs(),
+      req.method,
+      req.url,
+      req.headers,
+      req.query,
+      body,
+      listenerOf(req),
+      req.journalUser ?? null,
+      s.id,
+      reply.statusCode,
+      Math.round(reply.elapsedTime * 100) / 100,
+      req.journalRet,
+      answer,
+      diagnosis,
+      measureTrace(req.raw.rawHeaders, req.url, body, answer, diagnosis),
+    );
+    s.ctl.journal.push(trace);
+    s.ctl.journalBytes += trace.size;
     trim(state, s.ctl);
   };
 
@@ -402,7 +516,7 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
     const { ctl } = scope(o);
     const match = matcher(o);
     const limit = num(o.limit, 'limit', { int: true, min: 1, max: 10000 }) ?? 100;
-    const out: JournalEntry[] = [];
+    const out: Trace[] = [];
     let total = 0;
     for (let i = ctl.journal.length - 1, first = journalStart(state, ctl); i >= first; i--) {
       const e = ctl.journal[i];
