@@ -51,4 +51,5 @@ VOLUME ["/data", "/ca"]
 EXPOSE 80 443
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=5 \
   CMD ["node", "bin/healthcheck.js"]
-CMD ["node", "dist/server/start.js"]
+# the one-file build (bin/bundle.js): starts in about a third of the time dist/server/start.js takes
+CMD ["node", "dist/tencent-open-emulator.js"]

@@ -17,7 +17,7 @@ const freePort = () =>
 
 /**
  * How to start it: `npm` is `npm start` (what the README tells people to run), `bundle` the
- * compiled one-file build it runs, `tsc` dist/server/start.js (what the Docker image runs),
+ * compiled one-file build it runs (the Docker image's CMD too), `tsc` dist/server/start.js,
  * `tsx` the TypeScript sources (`npm run dev`), `bare` bench/hello-start.mjs (no emulator).
  */
 export type StartHow = 'npm' | 'bundle' | 'tsc' | 'tsx' | 'bare';

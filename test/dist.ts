@@ -3,6 +3,7 @@
 // rule bin/tencent-open-emulator.js applies before it runs dist/ (a checkout edited since its
 // last build is stale). Tests that need the compiled server reuse a fresh dist/ and build their
 // own copy only when it is missing or stale.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,3 +25,11 @@ export function freshDist(file = 'dist/server/start.js', root = ROOT): boolean {
  * is what test/hosting/operator.test.ts and test/hosting/bin.test.ts also start from the sources.
  */
 export const START = join(ROOT, 'bin', 'tencent-open-emulator.js');
+
+/**
+ * The one-file build (`npm run bundle`, bin/bundle.js; what `npm start` and the Docker image run)
+ * written to `outfile`: the Docker tests' own build of a checkout whose dist/ is stale.
+ */
+export function bundleInto(outfile: string, root = ROOT): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [join(root, 'bin', 'bundle.js'), outfile], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+}
