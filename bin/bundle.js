@@ -20,5 +20,9 @@ await build({
   define: { __BUNDLED__: 'true' },
   // CommonJS dependencies inside an ES module bundle call require()
   banner: { js: "import { createRequire as __emuRequire } from 'node:module'; const require = __emuRequire(import.meta.url);" },
+  // whitespace and syntax only: names stay, so a stack trace still reads; ~5 % off a start (the
+  // parse of a 2.2 MB file is a sixth of a start's CPU profile)
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });

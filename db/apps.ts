@@ -30,6 +30,9 @@ const toApp = (r: AppRow): App => ({
   unionid: r.unionid === 1,
 });
 
+/** Connections the openid SQL function (materialiseOpenids) is registered on. */
+const withOpenidFunction = new WeakSet<object>();
+
 export class AppStore {
   constructor(private readonly w: World) {}
 
@@ -83,15 +86,21 @@ export class AppStore {
     return row?.user_id;
   }
 
-  /** Materialises openids so lookups by openid never scan users. */
+  /**
+   * Materialises openids so lookups by openid never scan users. One INSERT … SELECT computing each
+   * openid by a SQL function: a statement run per (app, user) was two thirds of creating an
+   * isolated world (80 runs for its two apps).
+   */
   materialiseOpenids(appid?: string, userId?: number): void {
-    const apps = appid ? [{ appid }] : (this.w.db.prepare('SELECT appid FROM apps').all() as { appid: string }[]);
-    const users = userId !== undefined
-      ? (this.w.db.prepare('SELECT id, unionid FROM users WHERE id = ?').all(userId) as { id: number; unionid: string }[])
-      : (this.w.db.prepare('SELECT id, unionid FROM users').all() as { id: number; unionid: string }[]);
-    const ins = this.w.db.prepare('INSERT OR IGNORE INTO openids (appid, user_id, openid) VALUES (?, ?, ?)');
-    this.w.tx(() => {
-      for (const a of apps) for (const u of users) ins.run(a.appid, u.id, deriveOpenid(a.appid, u.unionid));
-    });
+    const db = this.w.db;
+    if (!withOpenidFunction.has(db)) {
+      db.function('emu_openid', { deterministic: true }, (a: unknown, u: unknown) => deriveOpenid(String(a), String(u)));
+      withOpenidFunction.add(db);
+    }
+    const where = [appid !== undefined ? 'a.appid = @appid' : '', userId !== undefined ? 'u.id = @userId' : ''].filter(Boolean);
+    // CROSS JOIN keeps the order of the loops it replaced: apps outside, users inside
+    db.prepare(
+      `INSERT OR IGNORE INTO openids (appid, user_id, openid) SELECT a.appid, u.id, emu_openid(a.appid, u.unionid) FROM apps a CROSS JOIN users u${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    ).run({ ...(appid !== undefined ? { appid } : {}), ...(userId !== undefined ? { userId } : {}) });
   }
 }
