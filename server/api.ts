@@ -7,7 +7,7 @@ import type { App } from '../db/apps.js';
 import type { UserRow } from '../db/users.js';
 import { Args, flatten, type Upload } from './args.js';
 import { ApiError, apiErrorOf, badParam } from './errors.js';
-import { renderError, renderOk, send, type Envelope } from './respond.js';
+import { renderError, renderOk, send, withFreshSeqid, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
 import { authenticateWeibo, type WeiboAuth } from './auth/weibo.js';
 import { forwarded, requestPrefix } from './hosts.js';
@@ -173,8 +173,6 @@ function declare(app: FastifyInstance, r: DeclaredRoute): void {
 export function registerApi(app: FastifyInstance, route: ApiRoute): void {
   const { url, envelope, auth, api, params, data, summary } = route;
   declare(app, { method: ([] as string[]).concat(route.method), url, envelope, auth, api, params, data, summary });
-  // graph-weibo answers carry a seqid of their own each
-  if (route.cache && envelope === 'graph-weibo') throw new Error(`${url}: a graph-weibo answer cannot be kept (its seqid differs per answer)`);
   const serializer = dataSerializer(envelope, data, url);
   const graphApi = route.api ?? url.split('/').pop()!;
   app.route({
@@ -228,8 +226,10 @@ function keptRead(route: ApiRoute, ctx: Ctx, format: 'json' | 'xml', serializer:
     if (data instanceof Promise) throw new Error(`${route.url} is declared cache: true but its handler is asynchronous`);
     return renderOk(route.envelope, data, { format, pretty: route.pretty, serializer });
   });
-  ctx.req.keptAnswer = answer;
-  return answer;
+  // graph-weibo answers carry a seqid of their own each: the kept one gets a new one per send
+  const sent = route.envelope === 'graph-weibo' ? withFreshSeqid(answer) : answer;
+  ctx.req.keptAnswer = sent;
+  return sent;
 }
 
 /**

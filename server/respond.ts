@@ -152,6 +152,16 @@ export interface RenderOptions {
 let seq = 5782353821101409088n;
 const nextSeqid = () => (seq += 7919n).toString();
 
+/**
+ * A graph-weibo JSON answer with a seqid of its own: a kept answer (server/answers.ts) is sent
+ * many times, and each answer the real service sent had a new one. XML answers carry none.
+ */
+export function withFreshSeqid(r: { type: string; body: string }): { type: string; body: string } {
+  const i = r.body.lastIndexOf('"seqid":');
+  if (r.type !== JSON_TYPE || i < 0 || !r.body.endsWith('}')) return r;
+  return { type: r.type, body: `${r.body.slice(0, i)}"seqid":${nextSeqid()}}` };
+}
+
 /** Renders a success answer. For `graph` the data is the member list after ret/msg. */
 export function renderOk(env: Envelope, data: unknown, o: RenderOptions): { type: string; body: string } {
   switch (env) {

@@ -96,6 +96,7 @@ const routes: ApiRoute[] = [
   {
     method: ['GET', 'POST'],
     url: '/relation/get_fanslist',
+    cache: true,
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_fanslist',
@@ -106,6 +107,7 @@ const routes: ApiRoute[] = [
   {
     method: ['GET', 'POST'],
     url: '/relation/get_idollist',
+    cache: true,
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_idollist',

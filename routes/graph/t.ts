@@ -104,6 +104,7 @@ const routes: ApiRoute[] = [
   {
     method: ['GET', 'POST'],
     url: '/t/get_repost_list',
+    cache: true,
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_repost_list',

@@ -135,6 +135,7 @@ const routes: ApiRoute[] = [
   {
     method: ['GET', 'POST'],
     url: '/user/get_info',
+    cache: true,
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_info',
@@ -144,6 +145,7 @@ const routes: ApiRoute[] = [
   {
     method: ['GET', 'POST'],
     url: '/user/get_other_info',
+    cache: true,
     envelope: 'graph-weibo',
     auth: 'graph',
     api: 'get_other_info',

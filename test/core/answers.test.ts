@@ -107,6 +107,43 @@ t.test('profiles, fan lists and the graph profile follow writes', async (t) => {
   t.notOk((await fans()).includes('dave'), 'and gone after del');
 });
 
+t.test('graph-weibo reads are kept with a new seqid per answer, and follow writes', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  app.world.clock.set(app.world.now(), true);
+  const g = graphCreds(app, 'dave');
+  let asked = 0;
+  const users = app.world.users;
+  const real = users.byIds.bind(users);
+  users.byIds = ((...a: Parameters<typeof real>) => (asked++, real(...a))) as typeof real;
+  const idols = () => graphGet(app, '/relation/get_idollist', g, { format: 'json', reqnum: 30 });
+  const names = (body: string) => (JSON.parse(body).data?.info ?? []).map((u: { name: string }) => u.name);
+  const seqid = (body: string) => /"seqid":(\d+)}$/.exec(body)?.[1];
+  const a = await idols();
+  const b = await idols();
+  t.equal(asked, 1, 'the second read was served kept');
+  t.ok(seqid(a.body) && seqid(b.body), 'both answers carry a seqid');
+  t.not(seqid(b.body), seqid(a.body), 'each answer has its own seqid');
+  t.equal(b.body.replace(/"seqid":\d+}$/, ''), a.body.replace(/"seqid":\d+}$/, ''), 'the rest is the same answer');
+  const xml = await graphGet(app, '/relation/get_idollist', g, { format: 'xml', reqnum: 30 });
+  t.match(xml.body, /^<\?xml/, 'XML is kept apart (it has no seqid)');
+  // dave follows erin, then stops: each list read after a write shows it
+  const follow = async (path: string) => JSON.parse((await graphPost(app, path, g, { format: 'json', name: 'erin' })).body).ret;
+  if (names((await idols()).body).includes('erin')) t.equal(await follow('/relation/del_idol'), 0);
+  t.notOk(names((await idols()).body).includes('erin'), 'not an idol');
+  t.equal(await follow('/relation/add_idol'), 0);
+  t.ok(names((await idols()).body).includes('erin'), 'add_idol is seen by the next read');
+  t.equal(await follow('/relation/del_idol'), 0);
+  t.notOk(names((await idols()).body).includes('erin'), 'del_idol too');
+  // the profile of another user follows a store write
+  const other = async () => JSON.parse((await graphGet(app, '/user/get_other_info', g, { format: 'json', name: 'erin' })).body).data.nick;
+  const nick = await other();
+  t.equal(await other(), nick, 'kept');
+  const upd = await signed(app, weiboCreds(app, 'erin'), { method: 'POST', path: '/api/user/update', params: { format: 'json', nick: 'Erin 2' } });
+  t.equal(JSON.parse(upd.body).ret, 0, upd.body);
+  t.equal(await other(), 'Erin 2', 'get_other_info after user/update');
+});
+
 t.test('the clock and the control plane: timestamp, reset, import', async (t) => {
   const app = await build();
   t.teardown(() => app.close());
