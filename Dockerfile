@@ -15,10 +15,12 @@ COPY seed ./seed
 COPY test ./test
 COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
-# the default world's seeded image (seed/cache.ts), kept in node_modules/.cache: a new /data store
-# starts as a copy of it instead of generating rows (keyed by the sources' hash the build recorded)
-RUN node --input-type=module -e "await (await import('./dist/seed/cache.js')).seededImage({ seed: 1, size: 'small' })" \
- && ls node_modules/.cache/tencent-open-emulator/world-s1-small-*.sqlite
+# one start of the CMD, stopped once it listens (bin/warm-cache.js), keeps in node_modules/.cache
+# what the runtime user could not write there: the default world's seeded image (seed/cache.ts: a
+# new /data store starts as a copy of it instead of generating rows) and V8's code cache of the
+# bundle (server/code_cache.ts: the start skips compiling it). Same node binary as the runtime's.
+RUN node bin/warm-cache.js dist/tencent-open-emulator.js \
+ && ls node_modules/.cache/tencent-open-emulator/world-s1-small-*.sqlite node_modules/.cache/tencent-open-emulator/code-*.v8
 
 # Runtime stage: compiled JS and production modules only, as a non-root user, on the ports the
 # real services use: 80 (http://open.t.qq.com/api/...) and 443 (https://graph.qq.com/...,

@@ -6,13 +6,14 @@
 // node_modules/.cache/tencent-open-emulator; where that is not writable (a read-only image, the
 // Docker runtime user) the world is seeded as before and nothing is kept.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type DB } from '../db/store.js';
 import { fileImage, type Image } from '../db/images.js';
 import { migrations } from '../db/migrations.js';
 import { World } from '../db/world.js';
+import { cacheDirFrom, packageRoot } from '../server/cache_dir.js';
 import { seedWorld, worldSize, type SeedOptions } from './generate.js';
 
 /** Worlds above this many tweets are not kept (a 1 M-tweet image is ~0.5 GB: seed those to a file). */
@@ -20,15 +21,7 @@ export const CACHED_TWEETS_MAX = 200_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The package root: the nearest folder above this module holding package.json. */
-function packageRoot(): string {
-  let d = here;
-  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
-  return d;
-}
-
-export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.EMU_CACHE_DIR || join(packageRoot(), 'node_modules', '.cache', 'tencent-open-emulator');
+export const cacheDir = (env: NodeJS.ProcessEnv = process.env): string => cacheDirFrom(here, env);
 
 /** true in the one-file build (`npm run bundle` defines it): this module is then that whole file */
 declare const __BUNDLED__: boolean;
@@ -63,7 +56,7 @@ function generatorHash(): string {
   const fromSources = import.meta.url.endsWith('.ts');
   if (fromSources) return (codeHash = sourcesHash(join(here, '..')));
   try {
-    const recorded = readFileSync(join(packageRoot(), HASH_FILE), 'utf8').trim();
+    const recorded = readFileSync(join(packageRoot(here), HASH_FILE), 'utf8').trim();
     if (/^[0-9a-f]{64}$/.test(recorded)) return (codeHash = recorded);
   } catch {
     /* not recorded: hash what runs */

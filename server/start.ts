@@ -60,6 +60,7 @@ async function main() {
   process.stdout.write(`  console ${ctl}/_emulator/console · docs ${ctl}/_emulator/docs · landing page ${ctl}/_emulator/\n`);
   if (extras.some((l) => l.name === 'control')) process.stdout.write(`  ${mains.map((l) => l.url).join(' and ')} answer${mains.length > 1 ? '' : 's'} 404 on /_emulator/\n`);
   handleSignals(app, config);
+  return app;
 }
 
 /** What the start line says of the world: a new one seeded, or an existing file opened (with its counts and seed). */
@@ -69,7 +70,8 @@ function worldLine(config: { db: string; seed: number; size: string }, existing:
   return `db ${config.db}, opened an existing world of ${c.users} users, ${c.tweets} tweets${origin ? `, seed ${origin.seed}, size ${origin.size}` : ''}`;
 }
 
-main().catch((e) => {
+/** The app once it listens (undefined after `--help`): the one-file build's loader keeps its code cache then. */
+export const started = main().catch((e) => {
   // a problem the operator can fix is one line; anything else is a bug and keeps its stack
   if (e instanceof StartupError) {
     process.stderr.write(`tencent-open-emulator: ${e.message} (--help lists every option)\n`);

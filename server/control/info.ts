@@ -6,6 +6,7 @@ import { FIXTURES } from '../../seed/generate.js';
 import { clockState } from './clock.js';
 import { journalStart } from './journal.js';
 import type { Control, ControlDoc } from './context.js';
+import { CODE_CACHE_STATE } from '../cache_dir.js';
 
 /** The package version (from package.json, found from source, dist/server/control/ or the one-file bundle in dist/). */
 export function readVersion(): string {
@@ -39,6 +40,7 @@ const INFO_DOC: ControlDoc = {
       worlds: { type: 'integer' },
       journal: { type: 'integer' },
       faults: { type: 'integer' },
+      codeCache: { type: 'string', enum: ['used', 'missing', 'refused'], description: "the one-file build's V8 code cache at this start: used, missing (kept after it) or refused by V8 (kept again); absent in other builds" },
     },
   },
 };
@@ -78,6 +80,7 @@ export function registerInfo({ app, state, route, scope }: Control): void {
     worlds: state.worlds.size,
     journal: s.ctl.journal.length - journalStart(state, s.ctl),
     faults: s.ctl.faults.length,
+    codeCache: (globalThis as Record<symbol, unknown>)[CODE_CACHE_STATE],
   };
   }, INFO_DOC);
 }

@@ -43,7 +43,10 @@ t.test('an unknown flag prints the usage on stderr and exits 2', async (t) => {
 t.test('the one-file bundle (`npm run bundle`, what `npm start` runs) starts healthy on the seeded world', async (t) => {
   // the package's own bundle command, written beside dist/'s bundle so it finds package.json the same way
   const out = join(root, 'dist', `.bundle-test-${process.pid}.js`);
-  t.teardown(() => rmSync(out, { force: true }));
+  t.teardown(() => {
+    rmSync(out, { force: true });
+    rmSync(out.replace(/\.js$/, '.cjs'), { force: true });
+  });
   t.equal(pkg.scripts.bundle, 'node bin/bundle.js', 'npm run bundle is bin/bundle.js');
   const b = bundleInto(out);
   t.equal(b.status, 0, `bundle: ${b.stdout}${b.stderr}`);

@@ -2,7 +2,7 @@
 // Dockerfile's build/start/healthcheck steps run as written where that is possible without Docker.
 import t from 'tap';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,8 +73,8 @@ t.test('Dockerfile: every COPY source exists; the runtime copies what the build 
   const runs = stages[0].filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
   t.match(runs, /npm ci\b/);
   t.match(runs, /npm run build\b/);
-  // tsc writes dist/ (the build stage seeds with dist/seed/cache.js), the hash record keys the seeded
-  // image it makes (seed/cache.ts), the bundle step writes the CMD file
+  // tsc writes dist/, the hash record keys the seeded image (seed/cache.ts) the warm start keeps,
+  // the bundle step writes the CMD file
   t.match(pkg.scripts.build, /^tsc -p tsconfig\.json && node dist\/seed\/record-hash\.js && npm run --silent bundle$/);
   t.equal(JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).compilerOptions.outDir, 'dist');
   for (const need of ['dist', 'node_modules', 'package.json', 'bin']) t.ok(built.has(need), `runtime copies ${need}`);
@@ -228,6 +228,35 @@ t.test('npm run build produces the CMD file; it starts with the image env and th
   const down = runHealth({ EMU_PORT: String(port) });
   t.equal(down.status, 1, 'unhealthy once stopped');
   t.match(down.stderr, /unhealthy/);
+});
+
+t.test("the build stage's warm start, as written, keeps the seeded world and the code cache; the CMD then uses them", async (t) => {
+  const warm = stages[0].filter((i) => i.op === 'RUN').map((i) => i.args).find((a) => a.includes('bin/warm-cache.js'));
+  t.ok(warm, 'the build stage runs bin/warm-cache.js');
+  // `node bin/warm-cache.js dist/tencent-open-emulator.js && ls <cache>/world-…sqlite <cache>/code-….v8`
+  const m = /^node (bin\/warm-cache\.js) (dist\/\S+)/.exec(warm!)!;
+  t.equal(m[2], cmd[1], 'it starts the CMD file');
+  const cache = mkdtempSync(join(work, 'cache-'));
+  const r = spawnSync(process.execPath, [join(root, m[1]), join(out, m[2].replace(/^dist\//, ''))], { cwd: root, env: { ...process.env, EMU_CACHE_DIR: cache }, encoding: 'utf8', timeout: 60_000 });
+  t.equal(r.status, 0, `warm-cache: ${r.stdout}${r.stderr}`);
+  const globs = [...warm!.matchAll(/node_modules\/\.cache\/tencent-open-emulator\/(\S+)/g)].map((g) => g[1]);
+  t.same(globs.map((g) => g.replace(/-\*.*$/, '')), ['world-s1-small', 'code'], "the RUN's ls names the world image and the code cache");
+  const names = readdirSync(cache);
+  for (const g of globs) {
+    const re = new RegExp(`^${g.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`);
+    t.ok(names.some((n) => re.test(n)), `${g} kept (${names.join(', ')})`);
+  }
+  const code = names.find((n) => n.startsWith('code-'))!;
+  const bytes = readFileSync(join(cache, code));
+  const { port, child } = await startCompiled({ EMU_CACHE_DIR: cache });
+  const info = (await (await fetch(`http://127.0.0.1:${port}/_emulator/info`)).json()) as { codeCache?: string; counts: { tweets: number } };
+  t.equal(info.codeCache, 'used', "the CMD's start compiled the bundle from the kept code cache");
+  t.equal(info.counts.tweets, 3000);
+  t.equal(await stop(child), 0);
+  t.same(readFileSync(join(cache, code)), bytes, 'a used cache is not written again (the runtime user cannot)');
+  const bad = spawnSync(process.execPath, [join(root, m[1]), join(out, m[2].replace(/^dist\//, '')), '--seed', 'x'], { cwd: root, env: { ...process.env, EMU_CACHE_DIR: cache }, encoding: 'utf8', timeout: 60_000 });
+  t.equal(bad.status, 1, 'a start that fails fails the build step');
+  t.match(bad.stderr, /warm-cache: the start exited 2\n[^]*--seed/, "with the server's own line");
 });
 
 t.test('with EMU_HTTPS=1 the compiled server generates certs on the volume and the HEALTHCHECK passes over TLS', async (t) => {
