@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type { World } from '../db/world.js';
 import type { App } from '../db/apps.js';
 import type { UserRow } from '../db/users.js';
-import { Args, flatten, type Upload } from './args.js';
+import { Args, bodyParts, flatten, type Upload } from './args.js';
 import { ApiError, apiErrorOf, badParam } from './errors.js';
 import { renderError, renderOk, send, withFreshSeqid, type Envelope } from './respond.js';
 import { authenticateGraph, type GraphAuth } from './auth/oauth2.js';
@@ -76,20 +76,15 @@ export async function readArgs(req: FastifyRequest): Promise<Args> {
   const body = req.body as Record<string, unknown> | undefined;
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
     if (req.isMultipart()) {
-      for (const [k, v] of Object.entries(body)) {
-        const part = (Array.isArray(v) ? v[0] : v) as { type?: string; value?: unknown; filename?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> };
-        if (part?.type === 'file' && part.toBuffer) {
+      for (const [k, part] of bodyParts(body)) {
+        if (part.type === 'file' && part.toBuffer) {
           const bytes = await part.toBuffer();
-          if ((part as { file?: { truncated?: boolean } }).file?.truncated) {
-            oversized = `error ${k} param: upload too large (the limit is ${req.server.emulatorConfig.maxUpload} bytes)`;
-          }
-          uploads[k] = { field: k, filename: part.filename ?? '', mimetype: part.mimetype ?? '', bytes };
-        } else if (part?.type === 'field' && values[k] === undefined) {
+          if (part.truncated()) oversized = `error ${k} param: upload too large (the limit is ${req.server.emulatorConfig.maxUpload} bytes)`;
+          uploads[k] = { field: k, filename: part.filename, mimetype: part.mimetype, bytes };
+        } else if (part.type === 'field' && values[k] === undefined) {
           // busboy cuts a longer field silently: signing or length checks would then judge other text
-          if ((Array.isArray(v) ? v : [v]).some((p) => (p as { valueTruncated?: boolean }).valueTruncated)) {
-            oversized ??= `error ${k} param: longer than ${MULTIPART_LIMITS.fieldSize} bytes (the multipart field limit)`;
-          }
-          values[k] = String(part.value ?? '');
+          if (part.truncated) oversized ??= `error ${k} param: longer than ${MULTIPART_LIMITS.fieldSize} bytes (the multipart field limit)`;
+          values[k] = part.value;
         }
       }
     } else flatten(body, values);

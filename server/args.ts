@@ -161,6 +161,44 @@ export class Args {
 }
 
 /** Flattens fastify's query/body objects (string | string[] | multipart parts) into strings. */
+/** A body part as @fastify/multipart leaves it (attachFieldsToBody), or a plain form value. */
+export type BodyPart =
+  | { type: 'field'; value: string; truncated: boolean }
+  | { type: 'file'; filename: string; mimetype: string; truncated: () => boolean; toBuffer?: () => Promise<Buffer> };
+
+interface RawPart {
+  type?: string;
+  value?: unknown;
+  valueTruncated?: boolean;
+  filename?: string;
+  mimetype?: string;
+  file?: { truncated?: boolean };
+  toBuffer?: () => Promise<Buffer>;
+}
+
+/**
+ * The named parts of a parsed body, in order: multipart fields and files (a repeated name gives
+ * its first part; `truncated` is any of them cut at the field limit), form strings, numbers and
+ * booleans. The one walk over a body's parts (readArgs, the journal, the isolated worlds' router).
+ */
+export function* bodyParts(body: unknown): Generator<[string, BodyPart]> {
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return;
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    const first = (Array.isArray(v) ? v[0] : v) as unknown;
+    if (typeof first === 'string') yield [k, { type: 'field', value: first, truncated: false }];
+    else if (typeof first === 'number' || typeof first === 'boolean') yield [k, { type: 'field', value: String(first), truncated: false }];
+    else if (first && typeof first === 'object') {
+      const part = first as RawPart;
+      if (part.type === 'file') {
+        yield [k, { type: 'file', filename: part.filename ?? '', mimetype: part.mimetype ?? '', truncated: () => part.file?.truncated === true, toBuffer: part.toBuffer?.bind(part) }];
+      } else if (part.type === 'field') {
+        const truncated = (Array.isArray(v) ? v : [v]).some((p) => (p as RawPart | undefined)?.valueTruncated === true);
+        yield [k, { type: 'field', value: String(part.value ?? ''), truncated }];
+      }
+    }
+  }
+}
+
 export function flatten(src: unknown, into: Record<string, string>): void {
   if (!src || typeof src !== 'object') return;
   for (const [k, v] of Object.entries(src as Record<string, unknown>)) {

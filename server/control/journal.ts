@@ -12,7 +12,7 @@
 // small answer a fifth of its time (issue 13).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { flatten } from '../args.js';
+import { bodyParts, flatten } from '../args.js';
 import { listenerOf } from '../listen.js';
 import type { SignatureDiagnosis } from '../auth/oauth1_diagnosis.js';
 import { num, pathOf, PREFIX, Refusal, str, type Control, type ControlState, type WorldControl, type ControlDoc, WORLD_FIELD } from './context.js';
@@ -78,12 +78,9 @@ function bodyFields(body: unknown): [string, string][] | undefined {
   const out: [string, string][] = [];
   try {
     if (typeof body === 'object' && !Buffer.isBuffer(body)) {
-      for (const [k, raw] of Object.entries(body)) {
+      for (const [k, part] of bodyParts(body)) {
         if (out.length >= PARAMS_MAX) break;
-        const part = (Array.isArray(raw) ? raw[0] : raw) as unknown;
-        if (part && typeof part === 'object' && (part as { type?: string }).type === 'file') out.push([cut(k, 64), `[file ${cut((part as { filename?: string }).filename ?? '')}]`]);
-        else if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') out.push([cut(k, 64), cut(String((part as { value?: unknown }).value ?? ''))]);
-        else if (typeof part === 'string') out.push([cut(k, 64), cut(part)]);
+        out.push([cut(k, 64), part.type === 'file' ? `[file ${cut(part.filename)}]` : cut(part.value)]);
       }
     } else if (Buffer.isBuffer(body) && body.length) out.push(['[body]', `[${body.length} bytes, not parameters]`]);
   } catch {

@@ -9,7 +9,7 @@ import { imageBytes, worldFromImage } from '../../db/images.js';
 import { hex32, hex32lower } from '../../db/ids.js';
 import { worldCounts } from '../../db/transfer.js';
 import { FIXTURES } from '../../seed/generate.js';
-import { flatten } from '../args.js';
+import { bodyParts, flatten } from '../args.js';
 import { uniqueDigits } from './issuance.js';
 import { newWorldControl, PREFIX, Refusal, type Control, type WorldControl, type ControlDoc } from './context.js';
 
@@ -41,14 +41,7 @@ function addApps(w: World, graph: IsolatedWorld['graph'], weibo: IsolatedWorld['
 function credentialsOf(req: FastifyRequest): { keys: string[]; accessToken?: string } {
   const v: Record<string, string> = {};
   flatten(req.query, v);
-  const body = req.body as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
-    for (const [k, raw] of Object.entries(body)) {
-      const part = Array.isArray(raw) ? raw[0] : raw;
-      if (part && typeof part === 'object' && (part as { type?: string }).type === 'field') v[k] ??= String((part as { value?: unknown }).value ?? '');
-      else if (typeof part === 'string') v[k] ??= part;
-    }
-  }
+  for (const [k, part] of bodyParts(req.body)) if (part.type === 'field') v[k] ??= part.value;
   const keys: string[] = [];
   if (v.client_id) keys.push(v.client_id);
   if (v.oauth_consumer_key) keys.push(v.oauth_consumer_key);
