@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Launcher for `tencent-open-emulator` (package.json "bin", and `npm start`): runs the compiled
-// server from `npm run build` — the one-file bundle dist/tencent-open-emulator.js (fewest modules
-// to load: the fastest start), else dist/server/start.js — or the TypeScript sources through tsx
+// server from `npm run build` — the one-file bundle dist/tencent-open-emulator.js (one script,
+// compiled through V8's code cache: the fastest start), else dist/server/start.js — or the TypeScript sources through tsx
 // when dist is missing or older than a source file (a checkout edited since its last build).
 // EMU_FROM_SOURCE=1 forces the sources. Arguments pass through: `--port 8080 --https`, `--help`.
 import { existsSync, statSync } from 'node:fs';
