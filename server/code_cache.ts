@@ -4,7 +4,8 @@
 // loader compiles it with V8's code cache (vm.Script cachedData), kept in the cache folder
 // (server/cache_dir.ts) under the body's hash, node's version and arch. The cache is made after
 // the first start has listened, so it holds every function a start runs, not only the top level;
-// V8 checks it against the source and refuses a mismatch (then it is made again). Node 22's
+// V8 checks it against the source (by length only: the name carries the body's hash, taken when
+// bin/bundle.js wrote both files) and refuses a mismatch (then it is made again). Node 22's
 // module.enableCompileCache does this for any module; Node 20 has only vm.Script.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
