@@ -6,14 +6,14 @@
 // node_modules/.cache/tencent-open-emulator; where that is not writable (a read-only image, the
 // Docker runtime user) the world is seeded as before and nothing is kept.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type DB } from '../db/store.js';
 import { fileImage, type Image } from '../db/images.js';
 import { migrations } from '../db/migrations.js';
 import { World } from '../db/world.js';
-import { cacheDirFrom, packageRoot } from '../server/cache_dir.js';
+import { cacheDirFrom, keepInCache, packageRoot } from '../server/cache_dir.js';
 import { seedWorld, worldSize, type SeedOptions } from './generate.js';
 
 /** Worlds above this many tweets are not kept (a 1 M-tweet image is ~0.5 GB: seed those to a file). */
@@ -92,7 +92,8 @@ export function seededImage(o: SeedOptions, dir = cacheDir()): Buffer | undefine
   seedWorld(world, o);
   const bytes = world.db.serialize();
   world.db.close();
-  keep(dir, name, bytes);
+  // written atomically (other processes may read or write the same name at once); the oldest beyond KEPT dropped
+  keepInCache(dir, name, () => bytes, /^world-.*\.sqlite$/, KEPT);
   return bytes;
 }
 
@@ -128,24 +129,3 @@ export function seededFileImage(beside: DB, o: SeedOptions): Image {
 /** Images kept at most: the sources (tsx), dist/ and the bundle each have their own key. */
 const KEPT = 12;
 
-/** Writes the image atomically (other processes may read or write the same name at once); drops the oldest beyond KEPT. */
-function keep(dir: string, name: string, bytes: Buffer): void {
-  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, join(dir, name));
-    const images = readdirSync(dir)
-      .filter((n) => /^world-.*\.sqlite$/.test(n))
-      .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
-    for (const old of images.slice(KEPT)) rmSync(join(dir, old.n), { force: true });
-  } catch {
-    // an unwritable cache only costs the next start its seeding time
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      /* there was no folder to write it in */
-    }
-  }
-}

@@ -160,7 +160,6 @@ export class Args {
   }
 }
 
-/** Flattens fastify's query/body objects (string | string[] | multipart parts) into strings. */
 /** A body part as @fastify/multipart leaves it (attachFieldsToBody), or a plain form value. */
 export type BodyPart =
   | { type: 'field'; value: string; truncated: boolean }
@@ -199,6 +198,7 @@ export function* bodyParts(body: unknown): Generator<[string, BodyPart]> {
   }
 }
 
+/** Flattens fastify's query/body objects (string | string[] | multipart parts) into strings. */
 export function flatten(src: unknown, into: Record<string, string>): void {
   if (!src || typeof src !== 'object') return;
   for (const [k, v] of Object.entries(src as Record<string, unknown>)) {

@@ -7,18 +7,18 @@
 // V8 checks it against the source (by length only: the name carries the body's hash, taken when
 // bin/bundle.js wrote both files) and refuses a mismatch (then it is made again). Node 22's
 // module.enableCompileCache does this for any module; Node 20 has only vm.Script.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { cacheDirFrom, CODE_CACHE_STATE, type CodeCacheState } from './cache_dir.js';
+import { cacheDirFrom, CODE_CACHE_STATE, keepInCache, type CodeCacheState } from './cache_dir.js';
 
 /** bin/bundle.js defines these: the body's file name beside this one, and its sha256 */
 declare const __BODY__: string;
 declare const __BODY_HASH__: string;
 
-/** Code caches kept: a few builds' worth (a checkout switching branches), older ones removed. */
+/** Code caches kept, this build's included: a few builds' worth (a checkout switching branches). */
 const KEPT = 3;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,22 +60,5 @@ let kept = false;
 function keep(): void {
   if (kept) return;
   kept = true;
-  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, join(dir, name));
-    const others = readdirSync(dir)
-      .filter((n) => /^code-.*\.v8$/.test(n) && n !== name)
-      .map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs }))
-      .sort((a, b) => b.t - a.t);
-    for (const old of others.slice(KEPT - 1)) rmSync(join(dir, old.n), { force: true });
-  } catch {
-    // an unwritable cache folder (the Docker runtime user) only costs the next start its compile
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      /* there was no folder to write it in */
-    }
-  }
+  keepInCache(dir, name, () => script.createCachedData(), /^code-.*\.v8$/, KEPT);
 }
