@@ -24,6 +24,7 @@ import { registerLanding } from './landing.js';
 import { registerListeners } from './listen.js';
 import { registerCaPem } from './control/ca_pem.js';
 import { MULTIPART_LIMITS, multipartLimitMessage, parseForm, parseQuery, timeouts } from './limits.js';
+import { holdWorld } from './world_hold.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -92,7 +93,7 @@ export async function buildApp(opts: BuildOptions = {}): Promise<FastifyInstance
   app.decorateRequest('world', null as unknown as World);
   // callback-style hooks where nothing is awaited: no promise per request on the hot path
   app.addHook('onRequest', (req, reply, done) => {
-    req.world = app.world;
+    holdWorld(req, reply, app.world);
     // two Host headers: which one a proxy and the emulator each believed is ambiguous (RFC 9112 §3.2)
     if (duplicateHost(req.raw)) {
       send(reply, renderError(envelopeForPath(req.url), new ApiError(1, 'error param: more than one Host header', 1), { format: requestFormat(req) }), 400);

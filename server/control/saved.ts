@@ -6,7 +6,8 @@ import type { Clock } from '../../db/clock.js';
 import { copyInto, dropImage, imageBytes, imageSize, restoreFile, saveImage, worldFromImage, type Image } from '../../db/images.js';
 import { exportWorld, importWorld, worldCounts } from '../../db/transfer.js';
 import { bool, Refusal, type Control, type ControlDoc, COUNTS, WORLD_FIELD } from './context.js';
-import { isolatedWorld } from './worlds.js';
+import { isolatedWorld, type IsolatedWorld } from './worlds.js';
+import { retireWorld } from '../world_hold.js';
 import { applyFixtures } from '../../db/fixtures.js';
 import { seededBytes, seededFileImage } from '../../seed/cache.js';
 
@@ -45,18 +46,25 @@ const IMPORT_DOC: ControlDoc = {
 };
 
 export function registerSaved({ app, state, route, scope }: Control): void {
-  // the old world is not closed: a request that started on it (e.g. awaiting a multipart body)
-  // may still read it; it is freed once nothing references it
+  // the old world is closed once the requests that started on it (e.g. awaiting a multipart
+  // body) have answered (server/world_hold.ts)
   // a file-backed store is rewritten in place (so the file keeps the state), an in-memory one swapped
   const swap = (w: World) => {
-    const cur = app.world.db;
+    const old = app.world;
+    const cur = old.db;
     if (cur.memory || cur === w.db) {
       app.world = w;
+      if (cur !== w.db) retireWorld(old);
       return;
     }
     copyInto(cur, w.db.serialize());
     w.db.close();
     app.world = new World(cur, w.clock, w.rules);
+  };
+  const replace = (iso: IsolatedWorld, w: World) => {
+    const old = iso.world;
+    iso.world = w;
+    retireWorld(old);
   };
   /** Puts a saved state back as a fresh world (default rules) on `clock`. */
   const restore = async (image: Image, clock: Clock): Promise<void> => {
@@ -88,7 +96,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     const keepClock = bool(o.keepClock, 'keepClock') ?? false;
     const clock = s.world.clock;
     if (!keepClock) clock.reset();
-    if (s.iso) s.iso.world = isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock);
+    if (s.iso) replace(s.iso, isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock));
     else {
       // a store file opened as it was left goes back to the seed it was made from
       if (state.origin && !state.originImage) {
@@ -119,7 +127,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     const { world, ctl, iso } = scope(o);
     const s = ctl.snapshots.get(name);
     if (!s) throw new Refusal(404, `no snapshot ${name}`);
-    if (iso) iso.world = worldFromImage(imageBytes(s.image), world.clock);
+    if (iso) replace(iso, worldFromImage(imageBytes(s.image), world.clock));
     else await restore(s.image, world.clock);
     return { name, restored: true, counts: worldCounts(scope(o).world) };
   }, RESTORE_DOC);
@@ -146,7 +154,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
       throw new Refusal(400, 'body is not valid JSON');
     }
     const w = importWorld(data, world.clock);
-    if (iso) iso.world = w;
+    if (iso) replace(iso, w);
     else swap(w);
     return { imported: true, counts: worldCounts(scope(o).world) };
   }, IMPORT_DOC);

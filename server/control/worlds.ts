@@ -1,7 +1,7 @@
 // Isolated worlds: POST /_emulator/worlds opens a copy of the template with its own apps; API
 // calls reach it by those apps' credentials (or a token it issued), so parallel tests never meet.
 import { randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { World } from '../../db/world.js';
 import type { Image } from '../../db/images.js';
 import { Clock } from '../../db/clock.js';
@@ -11,6 +11,7 @@ import { worldCounts } from '../../db/transfer.js';
 import { FIXTURES } from '../../seed/generate.js';
 import { bodyParts, flatten } from '../args.js';
 import { uniqueDigits } from './issuance.js';
+import { holdWorld, retireWorld } from '../world_hold.js';
 import { newWorldControl, PREFIX, Refusal, type Control, type WorldControl, type ControlDoc } from './context.js';
 
 export interface IsolatedWorld {
@@ -74,59 +75,45 @@ const WORLD_DELETE_DOC: ControlDoc = { summary: 'delete an isolated world', answ
 
 export function registerWorlds({ app, state, route }: Control): void {
   // callback style (nothing awaited): no promise per request on the hot path
-  app.addHook('preHandler', (req, _reply, done) => {
-    if (!state.restoring) return pickWorld(req, done);
+  app.addHook('preHandler', (req, reply, done) => {
+    if (!state.restoring) return pickWorld(req, reply, done);
     // a file store is being put back in place (db/images.ts): a write now would wait on the
     // backup's lock while blocking it; run on the restored world once it is done. Checked here,
     // after the body arrived, so a request still uploading when the restore began waits too.
     state.restoring.then(() => {
-      req.world = app.world;
-      pickWorld(req, done);
+      holdWorld(req, reply, app.world);
+      pickWorld(req, reply, done);
     });
   });
-  const pickWorld = (req: FastifyRequest, done: (e?: Error) => void): void => {
+  const pickWorld = (req: FastifyRequest, reply: FastifyReply, done: (e?: Error) => void): void => {
     try {
-      toIsolatedWorld(req);
+      const iso = isolatedWorldOf(req);
+      if (iso) holdWorld(req, reply, iso);
       done();
     } catch (e) {
       done(e as Error);
     }
   };
-  const toIsolatedWorld = (req: FastifyRequest): void => {
-    if (!state.worlds.size || req.url.startsWith(PREFIX)) return;
+  /** The isolated world a request's credentials (or picture link) name, if any. */
+  const isolatedWorldOf = (req: FastifyRequest): World | undefined => {
+    if (!state.worlds.size || req.url.startsWith(PREFIX)) return undefined;
     const { keys, accessToken } = credentialsOf(req);
     for (const k of keys) {
       const id = state.registry.get(k);
-      if (id) {
-        const iso = state.worlds.get(id);
-        if (iso) req.world = iso.world;
-        return;
-      }
+      if (id) return state.worlds.get(id)?.world;
     }
     if (accessToken) {
-      for (const iso of state.worlds.values()) {
-        if (iso.world.oauth2.getToken(accessToken)) {
-          req.world = iso.world;
-          return;
-        }
-      }
+      for (const iso of state.worlds.values()) if (iso.world.oauth2.getToken(accessToken)) return iso.world;
     }
     // picture links carry no credentials: /qzonepic/:appid/... names the app, and a
     // content-addressed key the current world lacks is looked up in the isolated worlds
     const params = (req.params ?? {}) as { appid?: string; key?: string };
     const byApp = params.appid ? state.registry.get(params.appid) : undefined;
-    if (byApp && state.worlds.has(byApp)) {
-      req.world = state.worlds.get(byApp)!.world;
-      return;
-    }
+    if (byApp && state.worlds.has(byApp)) return state.worlds.get(byApp)!.world;
     if (params.key && /^[0-9a-f]{32}$/.test(params.key) && !req.world.files.get(params.key)) {
-      for (const iso of state.worlds.values()) {
-        if (iso.world.files.get(params.key)) {
-          req.world = iso.world;
-          return;
-        }
-      }
+      for (const iso of state.worlds.values()) if (iso.world.files.get(params.key)) return iso.world;
     }
+    return undefined;
   };
 
   route('POST', 'worlds', [], () => {
@@ -153,6 +140,7 @@ export function registerWorlds({ app, state, route }: Control): void {
     if (!iso) throw new Refusal(404, `no world ${id}`);
     state.worlds.delete(id);
     for (const [k, v] of state.registry) if (v === id) state.registry.delete(k);
+    retireWorld(iso.world);
     return { id, deleted: true };
   }, WORLD_DELETE_DOC);
 }
