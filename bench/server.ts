@@ -7,6 +7,10 @@ import Fastify from 'fastify';
 import { readFileSync } from 'node:fs';
 import { buildApp } from '../server/app.js';
 import { FIXTURES } from '../seed/generate.js';
+// @ts-expect-error oauth-sign ships no types
+import oauthSign from 'oauth-sign';
+
+const { hmacsign } = oauthSign as { hmacsign: (m: string, u: string, p: Record<string, string>, cs: string, ts: string) => string };
 
 const mode = process.argv[2] ?? 'emulator';
 if (mode === 'hello') {
@@ -25,6 +29,37 @@ if (mode === 'hello') {
     handler: (req, reply) => {
       reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
     },
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(JSON.stringify({ address, pid: process.pid }) + '\n');
+} else if (mode === 'add-floor') {
+  // `add-floor <credentials json>`: the least any faithful t/add does, on a bare route — the form
+  // parsed, the HMAC-SHA1 signature checked (token secret from a Map), the nonce spent and the
+  // tweet inserted in one transaction into the store's own tables (their indexes), the id
+  // answered. No mentions, topics, unread counters, journal or envelope rules.
+  const c = JSON.parse(process.argv[3]) as { token: string; secret: string; consumerKey: string; consumerSecret: string };
+  const emu = await buildApp({ db: ':memory:', seed: 1, size: 'small', logger: false });
+  const db = emu.world.db;
+  const alice = emu.world.users.byName('alice')!.id;
+  const secrets = new Map([[c.token, c.secret]]);
+  const nonce = db.prepare('INSERT OR IGNORE INTO oauth1_nonces (appid, nonce, timestamp) VALUES (?, ?, ?)');
+  const insert = db.prepare(`INSERT INTO tweets (user_id, type, status, origtext, timestamp, source_id, root_id, from_label, from_url, client_ip, jing, wei, image, appid)
+    VALUES (?, 1, 0, ?, ?, NULL, NULL, '腾讯微博', '', ?, '0', '0', NULL, ?)`);
+  const publish = db.transaction((p: Record<string, string>, now: number) => {
+    if (nonce.run(p.oauth_consumer_key, p.oauth_nonce, Number(p.oauth_timestamp)).changes !== 1) return undefined;
+    return Number(insert.run(alice, p.content, now, p.clientip, p.oauth_consumer_key).lastInsertRowid);
+  });
+  const app = Fastify({ logger: false });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, b, done) => done(null, Object.fromEntries(new URLSearchParams(b as string))));
+  app.post('/api/t/add', (req, reply) => {
+    const p = req.body as Record<string, string>;
+    const { oauth_signature: sig, ...signed } = p;
+    const tokenSecret = secrets.get(p.oauth_token);
+    const ok = tokenSecret !== undefined && p.oauth_consumer_key === c.consumerKey && hmacsign('POST', `http://${req.headers.host}/api/t/add`, signed, c.consumerSecret, tokenSecret) === sig;
+    const now = Math.floor(Date.now() / 1000);
+    const id = ok ? publish(p, now) : undefined;
+    const body = id === undefined ? { data: null, errcode: 3, msg: 'check sign error', ret: 3 } : { data: { id, time: now }, errcode: 0, msg: 'ok', ret: 0, seqid: id };
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(JSON.stringify(body));
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(JSON.stringify({ address, pid: process.pid }) + '\n');
