@@ -12,6 +12,7 @@ import type { Schema } from '../params.js';
 import type { Trace } from './journal.js';
 import type { Fault } from './faults.js';
 import type { IsolatedWorld } from './worlds.js';
+import { retireWorld } from '../world_hold.js';
 
 export const PREFIX = '/_emulator/';
 
@@ -190,6 +191,19 @@ export interface Control {
   appOf(w: World, v: unknown, def: string, platform: 'graph' | 'weibo'): App;
 }
 
+/**
+ * Every world an isolated world has had, by that isolated world: a request still on one that a
+ * reset replaced, or on a deleted world, is journaled and faulted as that world's, not the default's.
+ */
+const ownerOf = new WeakMap<World, IsolatedWorld>();
+/** Makes `w` the isolated world's world; the one it replaces is closed once no request is on it. */
+export function placeWorld(iso: IsolatedWorld, w: World): void {
+  const old = iso.world;
+  iso.world = w;
+  ownerOf.set(w, iso);
+  if (old !== w) retireWorld(old);
+}
+
 export function controlContext(app: FastifyInstance, state: ControlState): Control {
   const scope = (o: Record<string, unknown>): Scope => {
     const id = str(o.world, 'world');
@@ -203,8 +217,8 @@ export function controlContext(app: FastifyInstance, state: ControlState): Contr
     state,
     scope,
     scopeOfWorld: (w) => {
-      if (state.worlds.size) for (const iso of state.worlds.values()) if (iso.world === w) return { id: iso.id, world: w, ctl: iso.ctl, iso };
-      return { id: 'default', world: w, ctl: state.main };
+      const iso = ownerOf.get(w);
+      return iso ? { id: iso.id, world: w, ctl: iso.ctl, iso } : { id: 'default', world: w, ctl: state.main };
     },
     route: (method, url, known, h, doc) => {
       describe(app, { method, url: PREFIX + url, known, doc });

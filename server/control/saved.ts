@@ -5,8 +5,8 @@ import { World } from '../../db/world.js';
 import type { Clock } from '../../db/clock.js';
 import { copyInto, dropImage, imageBytes, imageSize, restoreFile, saveImage, worldFromImage, type Image } from '../../db/images.js';
 import { exportWorld, importWorld, worldCounts } from '../../db/transfer.js';
-import { bool, Refusal, type Control, type ControlDoc, COUNTS, WORLD_FIELD } from './context.js';
-import { isolatedWorld, type IsolatedWorld } from './worlds.js';
+import { bool, placeWorld, Refusal, type Control, type ControlDoc, COUNTS, WORLD_FIELD } from './context.js';
+import { isolatedWorld } from './worlds.js';
 import { retireWorld } from '../world_hold.js';
 import { applyFixtures } from '../../db/fixtures.js';
 import { seededBytes, seededFileImage } from '../../seed/cache.js';
@@ -61,11 +61,6 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     w.db.close();
     app.world = new World(cur, w.clock, w.rules);
   };
-  const replace = (iso: IsolatedWorld, w: World) => {
-    const old = iso.world;
-    iso.world = w;
-    retireWorld(old);
-  };
   /** Puts a saved state back as a fresh world (default rules) on `clock`. */
   const restore = async (image: Image, clock: Clock): Promise<void> => {
     const cur = app.world.db;
@@ -96,7 +91,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     const keepClock = bool(o.keepClock, 'keepClock') ?? false;
     const clock = s.world.clock;
     if (!keepClock) clock.reset();
-    if (s.iso) replace(s.iso, isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock));
+    if (s.iso) placeWorld(s.iso, isolatedWorld(state.template, s.iso.graph, s.iso.weibo, clock));
     else {
       // a store file opened as it was left goes back to the seed it was made from
       if (state.origin && !state.originImage) {
@@ -127,7 +122,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
     const { world, ctl, iso } = scope(o);
     const s = ctl.snapshots.get(name);
     if (!s) throw new Refusal(404, `no snapshot ${name}`);
-    if (iso) replace(iso, worldFromImage(imageBytes(s.image), world.clock));
+    if (iso) placeWorld(iso, worldFromImage(imageBytes(s.image), world.clock));
     else await restore(s.image, world.clock);
     return { name, restored: true, counts: worldCounts(scope(o).world) };
   }, RESTORE_DOC);
@@ -154,7 +149,7 @@ export function registerSaved({ app, state, route, scope }: Control): void {
       throw new Refusal(400, 'body is not valid JSON');
     }
     const w = importWorld(data, world.clock);
-    if (iso) replace(iso, w);
+    if (iso) placeWorld(iso, w);
     else swap(w);
     return { imported: true, counts: worldCounts(scope(o).world) };
   }, IMPORT_DOC);

@@ -12,7 +12,7 @@ import { FIXTURES } from '../../seed/generate.js';
 import { bodyParts, flatten } from '../args.js';
 import { uniqueDigits } from './issuance.js';
 import { holdWorld, retireWorld } from '../world_hold.js';
-import { newWorldControl, PREFIX, Refusal, type Control, type WorldControl, type ControlDoc } from './context.js';
+import { newWorldControl, placeWorld, PREFIX, Refusal, type Control, type WorldControl, type ControlDoc } from './context.js';
 
 export interface IsolatedWorld {
   id: string;
@@ -128,6 +128,7 @@ export function registerWorlds({ app, state, route }: Control): void {
     do id = 'w' + randomBytes(6).toString('hex');
     while (state.worlds.has(id));
     const iso: IsolatedWorld = { id, world: w, created: Date.now(), graph, weibo, ctl: newWorldControl() };
+    placeWorld(iso, w);
     state.worlds.set(id, iso);
     state.registry.set(graph.appid, id);
     state.registry.set(weibo.consumer_key, id);

@@ -51,6 +51,26 @@ t.test('a request in flight on a deleted world still answers from it; the world 
   await turn();
   t.notOk(w.db.open, 'closed once it answered');
   t.equal(retiringWorlds(), 0);
+  const journal = (await app.inject({ method: 'GET', url: '/_emulator/journal?path=/api/user/info' })).json();
+  t.equal(journal.total, 0, "the deleted world's call is not journaled as the default world's");
+});
+
+t.test("a request in flight while its world is reset is journaled in that world's journal", async (t) => {
+  const { id, creds } = await newWorld();
+  const before = worldOf(id);
+  await post('/_emulator/faults', { world: id, path: '/api/user/info', delayMs: 300, count: 1 });
+  const slow = userInfo(creds);
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal((await post('/_emulator/reset', { world: id })).statusCode, 200);
+  t.ok(before.db.open, 'the replaced world stays open under the request');
+  t.equal((await slow).json().ret, 0, 'answered from the world it began on');
+  await turn();
+  t.notOk(before.db.open);
+  const mine = (await app.inject({ method: 'GET', url: `/_emulator/journal?world=${id}&path=/api/user/info` })).json();
+  t.equal(mine.total, 1, "in the isolated world's journal");
+  t.equal(mine.entries[0].world, id);
+  t.equal((await app.inject({ method: 'GET', url: '/_emulator/journal?path=/api/user/info' })).json().total, 0, "not in the default world's");
+  await app.inject({ method: 'DELETE', url: `/_emulator/worlds/${id}` });
 });
 
 t.test('reset, snapshot restore and import close the world they replace', async (t) => {
