@@ -138,7 +138,13 @@ function presigned(count: number, sign: () => string): string[] {
  */
 function sendSigned(pool: string[], method: 'GET' | 'POST', path: string, sign: () => string, wrap = false): Record<string, unknown> {
   let i = 0;
-  const next = () => (i < pool.length ? pool[i++] : wrap ? pool[(i = 1) - 1] : sign());
+  const next = () => {
+    if (i === pool.length) {
+      if (!wrap) return sign();
+      i = 0;
+    }
+    return pool[i++];
+  };
   return {
     requests: [{
       setupRequest: (req: Record<string, unknown>) =>

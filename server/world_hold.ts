@@ -1,7 +1,7 @@
 // Which requests are on which world, so a world that reset, snapshot restore, import or DELETE
 // replaced is closed once the requests that began on it have answered. An in-memory SQLite
 // database is native memory the GC does not feel: left to it, 1 200 isolated worlds created and
-// deleted kept RSS at 452 MB (85 MB at start).
+// deleted took RSS from 126 to 507 MB, and 600 resets after them to 1 133 MB (168 and 180 now).
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { World } from '../db/world.js';
