@@ -1,11 +1,9 @@
 // open.t.qq.com OAuth 1.0a: every call is verified like the real server did, with an
-// HMAC-SHA1 signature over the RFC 5849 base string (oauth-sign builds it), and the
+// HMAC-SHA1 signature over the RFC 5849 base string (./oauth1_signature.ts), and the
 // token, timestamp window and nonce checked. Refusals are ret 3 with the sub-codes of
 // reference §7.2.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-// @ts-expect-error oauth-sign ships no types
-import oauthSign from 'oauth-sign';
 import type { World } from '../../db/world.js';
 import type { App } from '../../db/apps.js';
 import type { OAuth1Token } from '../../db/oauth1.js';
@@ -13,13 +11,11 @@ import type { UserRow } from '../../db/users.js';
 import { authFailed } from '../errors.js';
 import { clientPath, forwarded, requestOrigin } from '../hosts.js';
 import { diagnoseSignature, skewDiagnosis } from './oauth1_diagnosis.js';
-
-const { hmacsign } = oauthSign as { hmacsign: (method: string, url: string, params: Record<string, string[]>, cs: string, ts: string) => string };
+import { hmacSha1, signatureBase, signingKey, type ParamBag } from './oauth1_signature.js';
 
 export const TIMESTAMP_WINDOW = 300; // seconds either side of the server clock
 
-/** Every parameter of a request that takes part in the signature, duplicates kept. */
-export type ParamBag = Record<string, string[]>;
+export type { ParamBag };
 
 /** A bag without a prototype: parameters named `toString` or `__proto__` are ordinary names. */
 const newBag = (): ParamBag => Object.create(null) as ParamBag;
@@ -55,14 +51,13 @@ export function collectSignedParams(req: FastifyRequest): ParamBag {
  * (every parameter in the query, the non-OAuth ones repeated in the body; see README). */
 function collect(req: FastifyRequest): { bag: ParamBag; once?: ParamBag } {
   const bag = newBag();
-  const query = newBag();
   const q = req.url.indexOf('?');
-  if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) add(query, k, v);
-  for (const [k, vs] of Object.entries(query)) bag[k] = [...vs];
+  if (q >= 0) for (const [k, v] of new URLSearchParams(req.url.slice(q + 1))) add(bag, k, v);
   let repeated = 0;
+  let query: ParamBag | undefined;
+  let inBody: ParamBag | undefined;
   const body = req.body as Record<string, unknown> | undefined;
   // raw bodies of other content types (kept as a Buffer) are not parameters (RFC 5849 §3.4.1.3.1)
-  const inBody = newBag();
   if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
     for (const [k, v] of Object.entries(body)) {
       const parts = Array.isArray(v) ? v : [v];
@@ -72,20 +67,27 @@ function collect(req: FastifyRequest): { bag: ParamBag; once?: ParamBag } {
         else if (p && typeof p === 'object' && (p as { type?: string }).type === 'field') value = String((p as { value: unknown }).value);
         // file parts (the `pic` field) are not signed
         if (value === undefined) continue;
+        if (!query) {
+          // the query's own values, before the body's join them in the bag
+          query = newBag();
+          for (const n in bag) query[n] = [...bag[n]];
+          inBody = newBag();
+        }
         add(bag, k, value);
-        add(inBody, k, value);
+        add(inBody!, k, value);
         if (query[k]?.includes(value)) repeated++;
       }
     }
   }
-  for (const [k, vs] of Object.entries(parseAuthHeader(req.headers.authorization))) for (const v of vs) add(bag, k, v);
+  const authorization = req.headers.authorization;
+  if (authorization) for (const [k, vs] of Object.entries(parseAuthHeader(authorization))) for (const v of vs) add(bag, k, v);
   if (repeated === 0) return { bag };
   const once = newBag();
   for (const [k, vs] of Object.entries(bag)) {
     const left = [...vs];
     // each value as often as its larger side sent it: min(query, body) copies were repeats
-    for (const v of new Set(inBody[k] ?? [])) {
-      const twice = Math.min(query[k]?.filter((x) => x === v).length ?? 0, inBody[k].filter((x) => x === v).length);
+    for (const v of new Set(inBody![k] ?? [])) {
+      const twice = Math.min(query![k]?.filter((x) => x === v).length ?? 0, inBody![k].filter((x) => x === v).length);
       for (let i = 0; i < twice; i++) left.splice(left.indexOf(v), 1);
     }
     once[k] = left;
@@ -97,10 +99,9 @@ function collect(req: FastifyRequest): { bag: ParamBag; once?: ParamBag } {
  * one with query/body repeats counted once). */
 function signatureMatches(signature: string, method: string, uri: string, bags: ParamBag[], consumerSecret: string, tokenSecret: string): boolean {
   const b = Buffer.from(signature);
+  const key = signingKey(consumerSecret, tokenSecret);
   return bags.some((bag) => {
-    const signed = newBag();
-    for (const [k, vs] of Object.entries(bag)) if (k !== 'oauth_signature') signed[k] = vs;
-    const a = Buffer.from(hmacsign(method, uri, signed, consumerSecret, tokenSecret));
+    const a = Buffer.from(hmacSha1(key, signatureBase(method, uri, bag, 'oauth_signature')));
     return a.length === b.length && timingSafeEqual(a, b);
   });
 }

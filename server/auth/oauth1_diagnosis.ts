@@ -2,13 +2,9 @@
 // computed, the normalised parameters, and which common client mistake reproduces the client's
 // signature (each candidate re-signed with the real secrets, which never leave this module).
 // Runs only on a refusal (errcode 9) and only over bounded input.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-// @ts-expect-error oauth-sign ships no types
-import oauthSign from 'oauth-sign';
-import type { ParamBag } from './oauth1.js';
-
-const { generateBase, rfc3986 } = oauthSign as { generateBase: (method: string, url: string, params: ParamBag) => string; rfc3986: (s: string) => string };
+import { hmacSha1, percentEncode, signatureBase, signingKey, type ParamBag } from './oauth1_signature.js';
 
 export interface SignatureDiagnosis {
   /** the signature base string the server computed (RFC 5849 §3.4.1) */
@@ -71,7 +67,7 @@ export interface SignedCall {
 
 export function diagnoseSignature(c: SignedCall): SignatureDiagnosis {
   const signed = copy(c.bag);
-  const base = generateBase(c.method, c.uri, signed);
+  const base = signatureBase(c.method, c.uri, signed);
   const normalized = decodeURIComponent(base.split('&')[2] ?? '');
   const ts = Number(signed.oauth_timestamp?.[0]);
   const out: SignatureDiagnosis = {
@@ -85,10 +81,10 @@ export function diagnoseSignature(c: SignedCall): SignatureDiagnosis {
     out.hint = 'parameters too large to try common mistakes; compare your base string with baseString';
     return out;
   }
-  const key = `${rfc3986(c.consumerSecret)}&${rfc3986(c.tokenSecret)}`;
+  const key = signingKey(c.consumerSecret, c.tokenSecret);
   const theirs = Buffer.from(c.signature);
   const matches = (method: string, uri: string, bag: ParamBag, k = key) => {
-    const mine = Buffer.from(createHmac('sha1', k).update(generateBase(method, uri, bag)).digest('base64'));
+    const mine = Buffer.from(hmacSha1(k, signatureBase(method, uri, bag)));
     return mine.length === theirs.length && timingSafeEqual(mine, theirs);
   };
   const found = firstMistake(c, signed, matches);
@@ -154,7 +150,7 @@ function firstMistake(c: SignedCall, signed: ParamBag, matches: Matches): string
   const decoded = copy(signed);
   let decodable = false;
   for (const k of names) {
-    encoded[k] = encoded[k].map(rfc3986);
+    encoded[k] = encoded[k].map(percentEncode);
     decoded[k] = decoded[k].map((v) => {
       try {
         const d = decodeURIComponent(v);
@@ -168,7 +164,7 @@ function firstMistake(c: SignedCall, signed: ParamBag, matches: Matches): string
   if (matches(c.method, c.uri, encoded)) return 'double encoding: parameter values were percent-encoded before they were signed';
   if (decodable && matches(c.method, c.uri, decoded)) return 'double encoding: the values arrived percent-encoded twice (signed once-encoded, sent encoded again)';
   // 7. the key: the token secret left out
-  if (c.tokenSecret && matches(c.method, c.uri, signed, `${rfc3986(c.consumerSecret)}&`)) return 'the token secret was left out of the signing key (key = consumer_secret&token_secret)';
+  if (c.tokenSecret && matches(c.method, c.uri, signed, signingKey(c.consumerSecret, ''))) return 'the token secret was left out of the signing key (key = consumer_secret&token_secret)';
   return undefined;
 }
 
