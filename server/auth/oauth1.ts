@@ -150,9 +150,8 @@ export function verifyOAuth1(world: World, req: FastifyRequest, tokenKind: 'acce
   const nonce = one(params, 'oauth_nonce');
   const tokenValue = one(params, 'oauth_token');
 
-  for (const [k, v] of Object.entries({ oauth_consumer_key: consumerKey, oauth_signature: signature, oauth_signature_method: method, oauth_timestamp: timestamp, oauth_nonce: nonce })) {
-    if (!v) throw authFailed(7, `check sign error: missing parameter ${k}`);
-  }
+  const missing = !consumerKey ? 'oauth_consumer_key' : !signature ? 'oauth_signature' : !method ? 'oauth_signature_method' : !timestamp ? 'oauth_timestamp' : !nonce ? 'oauth_nonce' : undefined;
+  if (missing) throw authFailed(7, `check sign error: missing parameter ${missing}`);
   if (tokenKind !== 'none' && !tokenValue) throw authFailed(7, 'check sign error: missing parameter oauth_token');
   if (method !== 'HMAC-SHA1') throw authFailed(6, `check sign error: unsupported oauth_signature_method ${method}`);
   if (version !== undefined && version !== '1.0') throw authFailed(5, `check sign error: unsupported oauth_version ${version}`);
