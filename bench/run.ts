@@ -340,45 +340,65 @@ async function main() {
   rows.push(await measureBare('fastify hello-world (baseline)', 'hello'));
   const emu = await start('emulator');
   const t = emu.target;
-  // each read's recorded answer and its load: the ceiling gets the very requests the read got
-  // (signed ones cost the load generator a signature each), only the answer comes from a bare route
-  const answers: [string, string, Load | undefined][] = [];
+  // each read and its ceiling, measured in alternation: the ceiling gets the very requests the
+  // read got (signed ones signed ahead), only the answer comes from a bare route
+  const ceilings: Row[] = [];
   let idleRss = 0;
   let loadedRss = 0;
+  /**
+   * A read and its ceiling in alternating halves (read, ceiling, read, ceiling), each row the mean
+   * of its two: this machine's speed drifts by a third within minutes (the bare route's rate at
+   * the start and the end of one run differed that much), and a read measured minutes before its
+   * ceiling carried the drift into its ratio.
+   */
+  const paired = async (name: string, path: string, readLoad: Record<string, unknown>, answer: () => Promise<string>, ceilingLoad: Load): Promise<void> => {
+    const half = { connections, duration: duration / 2, warmup, quiet: true };
+    const reads = [await run(name, `${t.address}${path}`, readLoad, okRet, half)];
+    const body = await answer();
+    if (!okRet(body)) throw new Error(`${name} answered ${body.slice(0, 200)}`);
+    const file = join(DATA_DIR, `answer-${ceilings.length}.txt`);
+    mkdirSync(DATA_DIR, { recursive: true });
+    writeFileSync(file, body);
+    const bare = await start('fixed', file);
+    try {
+      const ceilingName = `ceiling: ${name.replace(/ \(signed\)$/, '')}'s answer (${Buffer.byteLength(body)} bytes) from a bare route`;
+      const url = `${bare.target.address}/`;
+      const tops = [await run(ceilingName, url, ceilingLoad(bare.target), okRet, half)];
+      reads.push(await run(name, `${t.address}${path}`, readLoad, okRet, { ...half, warmup: 0 }));
+      tops.push(await run(ceilingName, url, ceilingLoad(bare.target), okRet, { ...half, warmup: 0 }));
+      rows.push(merged(name, reads));
+      report(rows[rows.length - 1]);
+      ceilings.push(merged(ceilingName, tops));
+      report(ceilings[ceilings.length - 1]);
+    } finally {
+      bare.proc.kill();
+    }
+  };
   try {
     idleRss = memoryOf(t.pid).rss;
-    const userInfo = `${t.address}/user/get_user_info?${new URLSearchParams(t.graph!)}`;
-    rows.push(await run('graph /user/get_user_info', userInfo, {}, okRet));
-    answers.push(['graph /user/get_user_info', await (await fetch(userInfo)).text(), () => ({ requests: [{ method: 'GET', path: `/user/get_user_info?${new URLSearchParams(t.graph!)}` }] })]);
+    const userInfo = `/user/get_user_info?${new URLSearchParams(t.graph!)}`;
+    await paired('graph /user/get_user_info', userInfo, {}, async () => (await fetch(`${t.address}${userInfo}`)).text(), () => ({ requests: [{ method: 'GET', path: userInfo }] }));
     for (const r of READS) {
       const params = { format: 'json', ...r.params };
       const sign = () => signedQuery(t, 'GET', r.path, params);
       const pool = presigned(AHEAD, sign);
-      rows.push(await run(`weibo ${r.name} (signed)`, `${t.address}${r.path}`, sendSigned(pool, 'GET', r.path, sign), okRet));
-      // one answer of each read, for its ceiling row below, sent the same requests
       const again = pool.slice(0, CEILING_POOL);
-      answers.push([`weibo ${r.name}`, await (await fetch(`${t.address}${r.path}?${sign()}`)).text(), () => sendSigned(again, 'GET', r.path, sign, true)]);
+      await paired(`weibo ${r.name} (signed)`, r.path, sendSigned(pool, 'GET', r.path, sign), async () => (await fetch(`${t.address}${r.path}?${sign()}`)).text(), () => sendSigned(again, 'GET', r.path, sign, true));
     }
     const posts = presigned(AHEAD, signPost(t));
-    rows.push(await run('weibo /api/t/add (signed)', `${t.address}/api/t/add`, sendSigned(posts, 'POST', '/api/t/add', signPost(t)), okRet));
-    // its ceiling gets the same bodies
     const again = posts.slice(0, CEILING_POOL);
-    answers.push(['weibo /api/t/add', await (await fetch(`${t.address}/api/t/add`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: signPost(t)() })).text(), () => sendSigned(again, 'POST', '/api/t/add', signPost(t), true)]);
+    await paired(
+      'weibo /api/t/add (signed)',
+      '/api/t/add',
+      sendSigned(posts, 'POST', '/api/t/add', signPost(t)),
+      async () => (await fetch(`${t.address}/api/t/add`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: signPost(t)() })).text(),
+      () => sendSigned(again, 'POST', '/api/t/add', signPost(t), true),
+    );
     loadedRss = memoryOf(t.pid).peak;
   } finally {
     emu.proc.kill();
   }
 
-  // Ceilings: a bare fastify route sending a read's own answer (same bytes and headers, no auth,
-  // no store) — the most any server could do with that answer on this machine and load generator
-  const ceilings: Row[] = [];
-  for (const [name, body, load] of answers) {
-    if (!okRet(body)) throw new Error(`${name} answered ${body.slice(0, 200)}`);
-    const file = join(DATA_DIR, `answer-${ceilings.length}.txt`);
-    mkdirSync(DATA_DIR, { recursive: true });
-    writeFileSync(file, body);
-    ceilings.push(await measureBare(`ceiling: ${name}'s answer (${Buffer.byteLength(body)} bytes) from a bare route`, 'fixed', file, okRet, load));
-  }
   // t/add's floor: what any faithful t/add must do (bench/server.ts add-floor), to the same signed posts
   const addFloor = await measureBare("floor: weibo /api/t/add's least work (form, HMAC-SHA1 check, nonce and tweet inserts) on a bare route", 'add-floor', JSON.stringify(t.weibo), okRet, (c) => {
     const to = { ...t, address: c.address };
@@ -464,7 +484,7 @@ async function main() {
     '',
     '### Ceilings',
     '',
-    "Each read's own answer, recorded from the emulator, sent by a bare fastify route with the same headers — no parsing, auth, store or rendering — to the very requests the read got (signed ones signed before the run, as for the read). No implementation of the read can beat its ceiling on this machine with this load generator.",
+    "Each read's own answer, recorded from the emulator, sent by a bare fastify route with the same headers — no parsing, auth, store or rendering — to the very requests the read got (signed ones signed before the run, as for the read), measured in alternation with the read (read, ceiling, read, ceiling; each row the mean of its two halves) so the machine's drift falls on both. No implementation of the read can beat its ceiling on this machine with this load generator.",
     '',
     '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | errors | non-2xx | ret ≠ 0 |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
