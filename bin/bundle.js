@@ -4,8 +4,9 @@
 // tests bundle a stale checkout into a scratch folder, as the image's build does) and, beside it,
 // the body it starts: tencent-open-emulator.cjs. The .js is server/code_cache.ts, which compiles
 // the body with V8's code cache; the body is every module of the server in one CommonJS script
-// (a vm.Script takes a script, not an ES module). better-sqlite3 is a native addon and pino
-// loads its transports by file name at run time: both stay in node_modules. __BUNDLED__ tells
+// (a vm.Script takes a script, not an ES module). better-sqlite3 is a native addon and stays in
+// node_modules, as does pino-pretty (a transport: pino's worker thread loads it by name, as it
+// loads its own worker files, which server/logging.ts names in node_modules). __BUNDLED__ tells
 // seed/cache.ts it is this one file.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -32,7 +33,7 @@ const body = await build({
   outfile: bodyFile,
   write: false,
   format: 'cjs',
-  external: ['better-sqlite3', 'pino', 'pino-pretty'],
+  external: ['better-sqlite3', 'pino-pretty'],
   // the sources are ES modules: strict, and import.meta.url is this file's URL
   define: { __BUNDLED__: 'true', 'import.meta.url': '__emuImportMetaUrl' },
   banner: { js: "'use strict';const __emuImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },

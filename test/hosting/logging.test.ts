@@ -1,9 +1,11 @@
 // Structured logs: JSON lines by default, pino-pretty for a developer at a terminal.
 import t from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../helpers.js';
+import { bundleInto, freshDist, ROOT } from '../dist.js';
 import { loggerExtras } from '../../server/logging.js';
 
 t.test('pretty only on a TTY outside production, and only when pino-pretty is installed', async (t) => {
@@ -39,4 +41,43 @@ t.test('the pino-pretty transport prints readable request lines', async (t) => {
   t.match(text, /incoming request/);
   t.match(text, /request completed/);
   t.notMatch(text, /^\{"level"/m, 'not raw JSON lines');
+});
+
+// The one-file build carries pino inside it, but a transport's worker thread starts from files in
+// node_modules (server/logging.ts names them): both kinds of log line, from the bundle itself.
+t.test('the one-file build writes JSON lines, and pino-pretty lines when asked', async (t) => {
+  let dir = join(ROOT, 'dist');
+  if (!freshDist('dist/tencent-open-emulator.js')) {
+    mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
+    dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'emu-log-bundle-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const b = bundleInto(join(dir, 'tencent-open-emulator.js'));
+    t.equal(b.status, 0, `bundle: ${b.stdout}${b.stderr}`);
+  }
+  const logged = async (pretty: '0' | '1') => {
+    const child = spawn(process.execPath, [join(dir, 'tencent-open-emulator.js'), '--port', '0', '--log-level', 'info'], {
+      cwd: ROOT,
+      env: { ...process.env, EMU_LOG_PRETTY: pretty },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.teardown(() => void (child.exitCode === null && child.kill('SIGKILL')));
+    let text = '';
+    child.stdout!.on('data', (d) => (text += d));
+    child.stderr!.on('data', (d) => (text += d));
+    const exited = new Promise((r) => child.once('exit', r));
+    for (let i = 0; i < 300 && !/listening on http:\/\/[^\s]*:\d+/.test(text); i++) await new Promise((r) => setTimeout(r, 20));
+    const port = /listening on http:\/\/[^\s]*:(\d+)/.exec(text)?.[1];
+    t.ok(port, `listening: ${text}`);
+    t.equal((await fetch(`http://127.0.0.1:${port}/_emulator/health`)).status, 200);
+    for (let i = 0; i < 100 && !/request completed/.test(text); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    await exited;
+    return text;
+  };
+  const json = await logged('0');
+  t.match(json, /^\{"level":30,.*"msg":"incoming request"\}$/m, 'JSON lines');
+  const pretty = await logged('1');
+  t.match(pretty, /INFO.*: request completed/);
+  t.notMatch(pretty, /^\{"level"/m, 'not raw JSON lines');
+  t.notMatch(pretty, /Error|Cannot find/, 'the transport started');
 });
