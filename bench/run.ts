@@ -79,7 +79,7 @@ function start(mode: string, db?: string): Promise<{ proc: ChildProcess; target:
 async function measureBare(name: string, mode: string, arg?: string, check?: (body: string) => boolean, load?: Load): Promise<Row> {
   const server = await start(mode, arg);
   try {
-    return await run(name, `${server.target.address}/`, load ? load(server.target) : {}, check);
+    return await run(name, `${server.target.address}/`, load ? load(server.target) : {}, check, undefined, server.proc.pid);
   } finally {
     server.proc.kill();
   }
@@ -168,12 +168,36 @@ interface Row {
   errors: number;
   non2xx: number;
   bad: number;
+  /** CPU time the target's process used while measured (user + system, all its threads), ms */
+  cpuMs: number;
+  /** seconds measured */
+  seconds: number;
 }
 
-async function run(name: string, url: string, setup: Record<string, unknown>, check?: (body: string) => boolean, o = { connections, duration, warmup, quiet: false }): Promise<Row> {
+/**
+ * CPU time a process has used, ms (/proc/<pid>/stat utime + stime, in clock ticks of 10 ms: Linux's
+ * USER_HZ is 100 on every architecture Node runs on). NaN where /proc is not there.
+ */
+function cpuTimeMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // the fields after the command name, which is in parentheses and may hold spaces
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+/** The target's CPU time per answered request, µs. */
+const cpuPerRequest = (r: Row) => (r.cpuMs * 1000) / r.total;
+/** How much of its one core the target was busy: well below 1, the load generator held it back. */
+const busyShare = (r: Row) => r.cpuMs / 1000 / r.seconds;
+
+async function run(name: string, url: string, setup: Record<string, unknown>, check?: (body: string) => boolean, o = { connections, duration, warmup, quiet: false }, pid?: number): Promise<Row> {
   let bad = 0;
   // the same load, unmeasured first: the JIT and the store's caches settle for every target alike
   if (o.warmup > 0) await autocannon({ url, connections: o.connections, duration: o.warmup, ...setup });
+  const cpu0 = cpuTimeMs(pid);
   const result = await autocannon({
     url,
     connections: o.connections,
@@ -189,18 +213,20 @@ async function run(name: string, url: string, setup: Record<string, unknown>, ch
         }
       : {}),
   });
-  const row = { name, rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, errors: result.errors + result.timeouts, non2xx: result.non2xx, bad };
+  const cpuMs = cpuTimeMs(pid) - cpu0;
+  const row = { name, rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, errors: result.errors + result.timeouts, non2xx: result.non2xx, bad, cpuMs, seconds: result.finish && result.start ? (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000 : o.duration };
   if (!o.quiet) report(row);
   return row;
 }
 
+const cpuText = (r: Row) => (Number.isFinite(r.cpuMs) ? `, server CPU ${cpuPerRequest(r).toFixed(1)} µs a request (busy ${(100 * busyShare(r)).toFixed(0)} %)` : '');
 const report = (row: Row) =>
-  process.stdout.write(`${row.name}: ${row.rps.toFixed(0)} req/s, mean ${row.mean.toFixed(2)} ms, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, non-2xx ${row.non2xx}, bad bodies ${row.bad}\n`);
+  process.stdout.write(`${row.name}: ${row.rps.toFixed(0)} req/s, mean ${row.mean.toFixed(2)} ms, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, non-2xx ${row.non2xx}, bad bodies ${row.bad}${cpuText(row)}\n`);
 
 /** Rounds of one target as one row: request-weighted mean latency, the worst p99, the median p50. */
 function merged(name: string, rounds: Row[]): Row {
   const total = rounds.reduce((a, r) => a + r.total, 0);
-  const sum = (k: 'errors' | 'non2xx' | 'bad') => rounds.reduce((a, r) => a + r[k], 0);
+  const sum = (k: 'errors' | 'non2xx' | 'bad' | 'cpuMs' | 'seconds') => rounds.reduce((a, r) => a + r[k], 0);
   const p50s = rounds.map((r) => r.p50).sort((a, b) => a - b);
   return {
     name,
@@ -212,6 +238,8 @@ function merged(name: string, rounds: Row[]): Row {
     errors: sum('errors'),
     non2xx: sum('non2xx'),
     bad: sum('bad'),
+    cpuMs: sum('cpuMs'),
+    seconds: sum('seconds'),
   };
 }
 
@@ -353,7 +381,7 @@ async function main() {
    */
   const paired = async (name: string, path: string, readLoad: Record<string, unknown>, answer: () => Promise<string>, ceilingLoad: Load): Promise<void> => {
     const half = { connections, duration: duration / 2, warmup, quiet: true };
-    const reads = [await run(name, `${t.address}${path}`, readLoad, okRet, half)];
+    const reads = [await run(name, `${t.address}${path}`, readLoad, okRet, half, t.pid)];
     const body = await answer();
     if (!okRet(body)) throw new Error(`${name} answered ${body.slice(0, 200)}`);
     const file = join(DATA_DIR, `answer-${ceilings.length}.txt`);
@@ -363,9 +391,9 @@ async function main() {
     try {
       const ceilingName = `ceiling: ${name.replace(/ \(signed\)$/, '')}'s answer (${Buffer.byteLength(body)} bytes) from a bare route`;
       const url = `${bare.target.address}/`;
-      const tops = [await run(ceilingName, url, ceilingLoad(bare.target), okRet, half)];
-      reads.push(await run(name, `${t.address}${path}`, readLoad, okRet, { ...half, warmup: 0 }));
-      tops.push(await run(ceilingName, url, ceilingLoad(bare.target), okRet, { ...half, warmup: 0 }));
+      const tops = [await run(ceilingName, url, ceilingLoad(bare.target), okRet, half, bare.target.pid)];
+      reads.push(await run(name, `${t.address}${path}`, readLoad, okRet, { ...half, warmup: 0 }, t.pid));
+      tops.push(await run(ceilingName, url, ceilingLoad(bare.target), okRet, { ...half, warmup: 0 }, bare.target.pid));
       rows.push(merged(name, reads));
       report(rows[rows.length - 1]);
       ceilings.push(merged(ceilingName, tops));
@@ -464,7 +492,8 @@ async function main() {
 
   const baselines = [rows[0], rows[rows.length - 1]];
   const base = (baselines[0].rps + baselines[1].rps) / 2;
-  const row = (r: Row) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.rps / base).toFixed(3)} | ${r.errors} | ${r.non2xx} | ${r.bad} |`;
+  const cpuCells = (r: Row) => (Number.isFinite(r.cpuMs) ? `${cpuPerRequest(r).toFixed(1)} | ${(100 * busyShare(r)).toFixed(0)} %` : '– | –');
+  const row = (r: Row) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.mean.toFixed(2)} | ${r.p50} | ${r.p99} | ${(r.rps / base).toFixed(3)} | ${cpuCells(r)} | ${r.errors} | ${r.non2xx} | ${r.bad} |`;
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const md = [
     '# Benchmark results',
@@ -477,43 +506,45 @@ async function main() {
     '',
     'The emulator on an in-memory seeded `small` world (40 users, 3 000 tweets) with the posting-speed and duplicate rules off; signed requests carry a fresh nonce and timestamp each (signed before each target is measured, so the load generator only sends them, as it sends the bare routes’ requests). Target: authenticated reads ≥ 0.6 × the baseline, p99 ≤ 10 ms at 50 connections.',
     `The baseline is measured first and last; ratios are against the mean of the two (${base.toFixed(0)} req/s): this machine's throughput drifts by up to ±20 % within minutes.`,
+    "Server CPU µs / request: the target process's CPU time (user + system, all its threads, from /proc) over the requests it answered while measured. Server busy: that time as a share of the measured seconds, on the one core it is pinned to. A target busy well below 100 % was held back by the load generator, not by its own work: a ceiling like that is below what its answer allows, and a read's ratio to it flatters the read; the ratio of CPU per request (last table) does not depend on the load generator.",
     '',
-    '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | errors | non-2xx | ret ≠ 0 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | server CPU µs / request | server busy | errors | non-2xx | ret ≠ 0 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(row),
     '',
     '### Ceilings',
     '',
     "Each read's own answer, recorded from the emulator, sent by a bare fastify route with the same headers — no parsing, auth, store or rendering — to the very requests the read got (signed ones signed before the run, as for the read), measured in alternation with the read (read, ceiling, read, ceiling; each row the mean of its two halves) so the machine's drift falls on both. No implementation of the read can beat its ceiling on this machine with this load generator.",
     '',
-    '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | errors | non-2xx | ret ≠ 0 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | server CPU µs / request | server busy | errors | non-2xx | ret ≠ 0 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...ceilings.map(row),
     '',
     "t/add's floor: a bare route doing only what any faithful t/add must — parse the form, check the HMAC-SHA1 signature (the token secret from a Map), spend the nonce and insert the tweet into the store's own tables in one transaction, answer its id — to the same signed posts. No mentions, topics, unread counters, journal or rules: a t/add slower than the bare route by less than this cannot exist.",
     '',
-    '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | errors | non-2xx | ret ≠ 0 |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | req/s | mean ms | p50 ms | p99 ms | ratio to baseline | server CPU µs / request | server busy | errors | non-2xx | ret ≠ 0 |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     row(addFloor),
     '',
     '### Each read against its own ceiling',
     '',
     `Goals: every read ≥ 0.5 × its ceiling with p99 ≤ 10 ms at ${connections} connections; t/add ≥ 0.3 × the bare hello-world route.`,
     '',
-    '| read | req/s | p99 ms | ceiling req/s | ceiling p99 ms | ratio to ceiling | goal met |',
-    '|---|---:|---:|---:|---:|---:|---|',
+    '| read | req/s | p99 ms | ceiling req/s | ceiling p99 ms | ratio to ceiling | CPU µs / request, ceiling ÷ read | goal met |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
     ...ceilings.map((c, i) => {
       const r = rows[1 + i];
       const ratio = r.rps / c.rps;
+      const cpu = Number.isFinite(r.cpuMs) && Number.isFinite(c.cpuMs) ? `${cpuPerRequest(c).toFixed(0)} ÷ ${cpuPerRequest(r).toFixed(0)} = ${(cpuPerRequest(c) / cpuPerRequest(r)).toFixed(2)}` : '–';
       // t/add's goal is against the bare hello-world route, its ceiling row shows what signing allows
-      if (r.name.includes('/api/t/add')) return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | goal is against the bare route: below |`;
-      return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | ${ratio >= 0.5 && r.p99 <= 10 && r.bad === 0 ? 'yes' : `no${ratio >= 0.5 ? ' (p99)' : ''}${c.p99 > 10 ? '; the ceiling itself has p99 > 10 ms' : ''}`} |`;
+      if (r.name.includes('/api/t/add')) return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | ${cpu} | goal is against the bare route: below |`;
+      return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | ${cpu} | ${ratio >= 0.5 && r.p99 <= 10 && r.bad === 0 ? 'yes' : `no${ratio >= 0.5 ? ' (p99)' : ''}${c.p99 > 10 ? '; the ceiling itself has p99 > 10 ms' : ''}`} |`;
     }),
     (() => {
       const add = rows.find((r) => r.name.includes('/api/t/add'))!;
       return [
-        `| ${add.name} (against the bare hello-world route) | ${add.rps.toFixed(0)} | ${add.p99} | ${base.toFixed(0)} | ${baselines[0].p99} / ${baselines[1].p99} | ${(add.rps / base).toFixed(2)} | ${add.rps / base >= 0.3 && add.bad === 0 ? 'yes' : 'no'} |`,
-        `| ${add.name} (against its floor) | ${add.rps.toFixed(0)} | ${add.p99} | ${addFloor.rps.toFixed(0)} | ${addFloor.p99} | ${(add.rps / addFloor.rps).toFixed(2)} | the floor itself is ${(addFloor.rps / base).toFixed(2)} × the bare route |`,
+        `| ${add.name} (against the bare hello-world route) | ${add.rps.toFixed(0)} | ${add.p99} | ${base.toFixed(0)} | ${baselines[0].p99} / ${baselines[1].p99} | ${(add.rps / base).toFixed(2)} | – | ${add.rps / base >= 0.3 && add.bad === 0 ? 'yes' : 'no'} |`,
+        `| ${add.name} (against its floor) | ${add.rps.toFixed(0)} | ${add.p99} | ${addFloor.rps.toFixed(0)} | ${addFloor.p99} | ${(add.rps / addFloor.rps).toFixed(2)} | ${Number.isFinite(addFloor.cpuMs) ? `${cpuPerRequest(addFloor).toFixed(0)} ÷ ${cpuPerRequest(add).toFixed(0)} = ${(cpuPerRequest(addFloor) / cpuPerRequest(add)).toFixed(2)}` : '–'} | the floor itself is ${(addFloor.rps / base).toFixed(2)} × the bare route |`,
       ].join('\n');
     })(),
     '',
