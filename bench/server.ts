@@ -16,7 +16,8 @@ if (mode === 'hello') {
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(JSON.stringify({ address }) + '\n');
 } else if (mode === 'fixed') {
-  const body = readFileSync(process.argv[3], 'utf8');
+  // the answer's bytes, as read: sending a string would encode it to UTF-8 at every send
+  const body = readFileSync(process.argv[3]);
   const app = Fastify({ logger: false });
   // a form body (t/add's) is read whole and not parsed: the least any server must do with it
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, b, done) => done(null, b));

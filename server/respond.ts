@@ -159,6 +159,7 @@ const nextSeqid = () => (seq += 7919n).toString();
 export function withFreshSeqid(r: { type: string; body: string }): { type: string; body: string } {
   const i = r.body.lastIndexOf('"seqid":');
   if (r.type !== JSON_TYPE || i < 0 || !r.body.endsWith('}')) return r;
+  // a new body, sent as a string: the kept answer's bytes are the old body's
   return { type: r.type, body: `${r.body.slice(0, i)}"seqid":${nextSeqid()}}` };
 }
 
@@ -250,8 +251,8 @@ export function prettyGraphJson(body: Record<string, unknown>): string {
   return `{\n${members.join(',\n')}\n}\n`;
 }
 
-export function send(reply: FastifyReply, r: { type: string; body: string }, status = 200): FastifyReply {
-  return reply.code(status).header('content-type', r.type).header('cache-control', 'no-cache').send(r.body);
+export function send(reply: FastifyReply, r: { type: string; body: string; bytes?: Buffer }, status = 200): FastifyReply {
+  return reply.code(status).header('content-type', r.type).header('cache-control', 'no-cache').send(r.bytes ?? r.body);
 }
 
 /** The OAuth 2.0 endpoints' JSONP wrapper: exactly `callback( {…} );\n`. */

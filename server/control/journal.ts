@@ -23,7 +23,7 @@ declare module 'fastify' {
     journalUser?: string;
     journalRet?: { ret?: number; errcode?: number; msg?: string };
     /** the kept answer (server/answers.ts) this request is sent, when it is one */
-    keptAnswer?: { type: string; body: string };
+    keptAnswer?: { type: string; body: string; bytes?: Buffer };
     /** what the journal keeps of the answer, summarised as it is sent */
     journalAnswer?: AnswerSummary;
   }
@@ -65,9 +65,10 @@ const TOKEN_PARAMS = new Set(['access_token', 'oauth_token', 'refresh_token', 'o
 const SECRET_HEADERS = new Set(['cookie', 'proxy-authorization']);
 
 /** A bounded copy of `s`: at most `max` characters, its own memory (not a slice of its parent). */
-export function cut(s: string, max = VALUE_MAX): string {
+/** `bytes`: the size of the whole of which `s` is the head (an answer sent as bytes, decoded only in part). */
+export function cut(s: string, max = VALUE_MAX, bytes?: number): string {
   if (s.length <= max) return s.length > 12 ? Buffer.from(s).toString() : s;
-  return Buffer.from(s.slice(0, max)).toString() + `…[${Buffer.byteLength(s)} bytes]`;
+  return Buffer.from(s.slice(0, max)).toString() + `…[${bytes ?? Buffer.byteLength(s)} bytes]`;
 }
 
 const maskToken = (v: string): string => (v.length > 8 ? `${v.slice(0, 6)}…***` : '***');
@@ -439,7 +440,7 @@ function summarise(type: string, payload: unknown): AnswerSummary {
     bytes = payload.length;
     if (/^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded))/.test(type)) text = payload.subarray(0, BODY_MAX * 4).toString();
   }
-  const body = text === undefined ? (payload == null ? '' : `[${bytes ? `${bytes} bytes ` : ''}${type || 'binary'}]`) : cut(text, BODY_MAX);
+  const body = text === undefined ? (payload == null ? '' : `[${bytes ? `${bytes} bytes ` : ''}${type || 'binary'}]`) : cut(text, BODY_MAX, bytes);
   return { type, bytes, body, truncated: text !== undefined && text.length > BODY_MAX, text: text !== undefined };
 }
 
@@ -461,7 +462,7 @@ export function registerJournal({ app, state, route, scope, scopeOfWorld }: Cont
   app.addHook('onSend', (req, reply, payload, done) => {
     if (!req.url.startsWith(PREFIX)) {
       const type = String(reply.getHeader('content-type') ?? '');
-      const kept = req.keptAnswer?.body === payload ? req.keptAnswer : undefined;
+      const kept = req.keptAnswer && (req.keptAnswer.bytes ?? req.keptAnswer.body) === payload ? req.keptAnswer : undefined;
       let summary = kept && summaries.get(kept);
       if (!summary || summary.type !== type) {
         summary = summarise(type, payload);

@@ -193,3 +193,36 @@ t.test('parameters of a kept read are checked whenever it is computed; refusals 
   }
   t.match((await home(app, alice)).json(), { ret: 0 }, 'the kept answer is still served');
 });
+
+t.test('a kept answer goes out as its UTF-8 bytes: the same text, type and length as when it was computed; the journal sees it', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  app.world.rules.postBurst = 0;
+  app.world.rules.duplicateWindowSeconds = 0;
+  await app.inject({ method: 'POST', url: '/_emulator/clock', payload: { freeze: true } });
+  const alice = weiboCreds(app, 'alice');
+  const bob = weiboCreds(app, 'bob');
+  // non-ASCII text, one of JSON's escaped characters and a 4-byte character in the page
+  const text = '中文 <b>&amp; 😀 kept';
+  const posted = await signed(app, bob, { method: 'POST', path: '/api/t/add', params: { format: 'json', content: text, clientip: '127.0.0.1' } });
+  t.equal(JSON.parse(posted.body).ret, 0, posted.body);
+  const asked = countTimelines(app);
+  const first = await home(app, alice);
+  const again = await home(app, alice);
+  t.equal(asked(), 1, 'the second was served kept');
+  t.equal(again.body, first.body);
+  t.equal(again.rawPayload.length, Buffer.byteLength(first.body));
+  t.equal(again.headers['content-length'], String(Buffer.byteLength(first.body)), 'Content-Length counts bytes, not characters');
+  t.equal(again.headers['content-type'], first.headers['content-type']);
+  t.ok(texts(again.body).includes(text), 'the text as posted');
+  const journal = (await app.inject({ method: 'GET', url: '/_emulator/journal?limit=3' })).json() as { entries: { path: string; response: { bytes: number; body: string } }[] };
+  const sent = journal.entries.filter((e) => e.path === '/api/statuses/home_timeline');
+  t.ok(sent.length >= 2, 'the journal has the reads');
+  t.same(sent.map((e) => e.response.bytes), sent.map(() => Buffer.byteLength(first.body)), 'the journal counts the bytes sent');
+  for (const e of sent) {
+    // the head of the text and the size of the whole, as for an answer sent as a string
+    const m = /^([^]*)…\[(\d+) bytes\]$/.exec(e.response.body);
+    t.ok(m && first.body.startsWith(m[1]) && m[1].length === 4096, `the head of the text: ${e.response.body.slice(-40)}`);
+    t.equal(m?.[2], String(Buffer.byteLength(first.body)), 'and the size of the whole');
+  }
+});
