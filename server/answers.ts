@@ -13,7 +13,7 @@ export interface Rendered {
   type: string;
   body: string;
   /** a kept answer's body in UTF-8, encoded once: each send of the string encoded it twice (its
-   * length, then its bytes), 19 % of a kept 18 KB timeline's CPU (perf, bench/.scratch/perf-load.mjs) */
+   * length, then its bytes): 19 % of a kept 18 KB timeline's CPU in a perf profile under load */
   bytes?: Buffer;
 }
 
