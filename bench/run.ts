@@ -192,6 +192,9 @@ function cpuTimeMs(pid: number | undefined): number {
 const cpuPerRequest = (r: Row) => (r.cpuMs * 1000) / r.total;
 /** How much of its one core the target was busy: well below 1, the load generator held it back. */
 const busyShare = (r: Row) => r.cpuMs / 1000 / r.seconds;
+/** `top` ÷ `r` in CPU per request, with both figures: a table cell. */
+const cpuRatio = (top: Row, r: Row) =>
+  Number.isFinite(top.cpuMs) && Number.isFinite(r.cpuMs) ? `${cpuPerRequest(top).toFixed(0)} ÷ ${cpuPerRequest(r).toFixed(0)} = ${(cpuPerRequest(top) / cpuPerRequest(r)).toFixed(2)}` : '–';
 
 async function run(name: string, url: string, setup: Record<string, unknown>, check?: (body: string) => boolean, o = { connections, duration, warmup, quiet: false }, pid?: number): Promise<Row> {
   let bad = 0;
@@ -214,7 +217,7 @@ async function run(name: string, url: string, setup: Record<string, unknown>, ch
       : {}),
   });
   const cpuMs = cpuTimeMs(pid) - cpu0;
-  const row = { name, rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, errors: result.errors + result.timeouts, non2xx: result.non2xx, bad, cpuMs, seconds: result.finish && result.start ? (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000 : o.duration };
+  const row = { name, rps: result.requests.average, total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, errors: result.errors + result.timeouts, non2xx: result.non2xx, bad, cpuMs, seconds: (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000 };
   if (!o.quiet) report(row);
   return row;
 }
@@ -535,7 +538,7 @@ async function main() {
     ...ceilings.map((c, i) => {
       const r = rows[1 + i];
       const ratio = r.rps / c.rps;
-      const cpu = Number.isFinite(r.cpuMs) && Number.isFinite(c.cpuMs) ? `${cpuPerRequest(c).toFixed(0)} ÷ ${cpuPerRequest(r).toFixed(0)} = ${(cpuPerRequest(c) / cpuPerRequest(r)).toFixed(2)}` : '–';
+      const cpu = cpuRatio(c, r);
       // t/add's goal is against the bare hello-world route, its ceiling row shows what signing allows
       if (r.name.includes('/api/t/add')) return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | ${cpu} | goal is against the bare route: below |`;
       return `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p99} | ${c.rps.toFixed(0)} | ${c.p99} | ${ratio.toFixed(2)} | ${cpu} | ${ratio >= 0.5 && r.p99 <= 10 && r.bad === 0 ? 'yes' : `no${ratio >= 0.5 ? ' (p99)' : ''}${c.p99 > 10 ? '; the ceiling itself has p99 > 10 ms' : ''}`} |`;
@@ -544,7 +547,7 @@ async function main() {
       const add = rows.find((r) => r.name.includes('/api/t/add'))!;
       return [
         `| ${add.name} (against the bare hello-world route) | ${add.rps.toFixed(0)} | ${add.p99} | ${base.toFixed(0)} | ${baselines[0].p99} / ${baselines[1].p99} | ${(add.rps / base).toFixed(2)} | – | ${add.rps / base >= 0.3 && add.bad === 0 ? 'yes' : 'no'} |`,
-        `| ${add.name} (against its floor) | ${add.rps.toFixed(0)} | ${add.p99} | ${addFloor.rps.toFixed(0)} | ${addFloor.p99} | ${(add.rps / addFloor.rps).toFixed(2)} | ${Number.isFinite(addFloor.cpuMs) ? `${cpuPerRequest(addFloor).toFixed(0)} ÷ ${cpuPerRequest(add).toFixed(0)} = ${(cpuPerRequest(addFloor) / cpuPerRequest(add)).toFixed(2)}` : '–'} | the floor itself is ${(addFloor.rps / base).toFixed(2)} × the bare route |`,
+        `| ${add.name} (against its floor) | ${add.rps.toFixed(0)} | ${add.p99} | ${addFloor.rps.toFixed(0)} | ${addFloor.p99} | ${(add.rps / addFloor.rps).toFixed(2)} | ${cpuRatio(addFloor, add)} | the floor itself is ${(addFloor.rps / base).toFixed(2)} × the bare route |`,
       ].join('\n');
     })(),
     '',

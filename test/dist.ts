@@ -4,7 +4,7 @@
 // last build is stale). Tests that need the compiled server reuse a fresh dist/ and build their
 // own copy only when it is missing or stale.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newestSource } from '../bin/sources.js';
@@ -32,4 +32,22 @@ export const START = join(ROOT, 'bin', 'tencent-open-emulator.js');
  */
 export function bundleInto(outfile: string, root = ROOT): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [join(root, 'bin', 'bundle.js'), outfile], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+}
+
+/**
+ * A one-file build of this checkout to start: dist/'s bundle when it is fresh, else this checkout
+ * bundled into a scratch folder under node_modules/.cache (which resolves node_modules as dist/
+ * does; `prefix` names it). `drop` removes the scratch folder, and nothing of dist/.
+ */
+export function bundleOfCheckout(prefix: string): { bundle: string; drop: () => void } {
+  if (freshDist('dist/tencent-open-emulator.js')) return { bundle: join(ROOT, 'dist', 'tencent-open-emulator.js'), drop: () => {} };
+  mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
+  const dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', prefix));
+  const drop = () => rmSync(dir, { recursive: true, force: true });
+  const b = bundleInto(join(dir, 'tencent-open-emulator.js'));
+  if (b.status !== 0) {
+    drop();
+    throw new Error(`bundle: ${b.stdout}${b.stderr}`);
+  }
+  return { bundle: join(dir, 'tencent-open-emulator.js'), drop };
 }

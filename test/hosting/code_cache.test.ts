@@ -6,23 +6,15 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleInto, freshDist, ROOT } from '../dist.js';
+import { bundleOfCheckout, ROOT } from '../dist.js';
 
 // dist/'s bundle when fresh, else this checkout bundled into a scratch folder that resolves its node_modules
-const reuse = freshDist('dist/tencent-open-emulator.js');
-let out = join(ROOT, 'dist');
-if (!reuse) {
-  mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
-  out = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'emu-code-cache-'));
-  const b = bundleInto(join(out, 'tencent-open-emulator.js'));
-  if (b.status !== 0) throw new Error(`bundle: ${b.stdout}${b.stderr}`);
-}
-const bundle = join(out, 'tencent-open-emulator.js');
+const { bundle, drop } = bundleOfCheckout('emu-code-cache-');
 const work = mkdtempSync(join(tmpdir(), 'emu-code-cache-'));
 const children: ChildProcess[] = [];
 t.teardown(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  if (!reuse) rmSync(out, { recursive: true, force: true });
+  drop();
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -1,11 +1,11 @@
 // Structured logs: JSON lines by default, pino-pretty for a developer at a terminal.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from '../helpers.js';
-import { bundleInto, freshDist, ROOT } from '../dist.js';
+import { bundleOfCheckout, ROOT } from '../dist.js';
 import { loggerExtras } from '../../server/logging.js';
 
 t.test('pretty only on a TTY outside production, and only when pino-pretty is installed', async (t) => {
@@ -46,16 +46,10 @@ t.test('the pino-pretty transport prints readable request lines', async (t) => {
 // The one-file build carries pino inside it, but a transport's worker thread starts from files in
 // node_modules (server/logging.ts names them): both kinds of log line, from the bundle itself.
 t.test('the one-file build writes JSON lines, and pino-pretty lines when asked', async (t) => {
-  let dir = join(ROOT, 'dist');
-  if (!freshDist('dist/tencent-open-emulator.js')) {
-    mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
-    dir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'emu-log-bundle-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const b = bundleInto(join(dir, 'tencent-open-emulator.js'));
-    t.equal(b.status, 0, `bundle: ${b.stdout}${b.stderr}`);
-  }
+  const { bundle, drop } = bundleOfCheckout('emu-log-bundle-');
+  t.teardown(drop);
   const logged = async (pretty: '0' | '1') => {
-    const child = spawn(process.execPath, [join(dir, 'tencent-open-emulator.js'), '--port', '0', '--log-level', 'info'], {
+    const child = spawn(process.execPath, [bundle, '--port', '0', '--log-level', 'info'], {
       cwd: ROOT,
       env: { ...process.env, EMU_LOG_PRETTY: pretty },
       stdio: ['ignore', 'pipe', 'pipe'],
