@@ -15,6 +15,9 @@ export interface Rendered {
   /** a kept answer's body in UTF-8, encoded once: each send of the string encoded it twice (its
    * length, then its bytes): 19 % of a kept 18 KB timeline's CPU in a perf profile under load */
   bytes?: Buffer;
+  /** the kept answer this one repeats up to its character `at` (a graph-weibo answer's new seqid):
+   * the journal's summary of its head is the kept one's when the head ends before */
+  spliced?: { of: Rendered; at: number };
 }
 
 interface Kept {

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { XMLBuilder } from 'fast-xml-parser';
 import { ApiError } from './errors.js';
 import type { DataSerializer } from './serialize.js';
+import type { Rendered } from './answers.js';
 
 /**
  * - `graph`: graph.qq.com QZone/user APIs: `{"ret":0,"msg":"",…fields}`, XML root `<data>`.
@@ -156,11 +157,16 @@ const nextSeqid = () => (seq += 7919n).toString();
  * A graph-weibo JSON answer with a seqid of its own: a kept answer (server/answers.ts) is sent
  * many times, and each answer the real service sent had a new one. XML answers carry none.
  */
-export function withFreshSeqid(r: { type: string; body: string }): { type: string; body: string } {
+export function withFreshSeqid(r: Rendered): Rendered {
   const i = r.body.lastIndexOf('"seqid":');
   if (r.type !== JSON_TYPE || i < 0 || !r.body.endsWith('}')) return r;
-  // a new body, sent as a string: the kept answer's bytes are the old body's
-  return { type: r.type, body: `${r.body.slice(0, i)}"seqid":${nextSeqid()}}` };
+  const tail = `"seqid":${nextSeqid()}}`;
+  const body = r.body.slice(0, i) + tail;
+  if (!r.bytes) return { type: r.type, body };
+  // the kept bytes up to the old seqid (ASCII, so found in the bytes as in the text) and the
+  // new tail: copying them is cheaper than encoding the whole text again at each send
+  const at = r.bytes.lastIndexOf('"seqid":');
+  return { type: r.type, body, bytes: Buffer.concat([r.bytes.subarray(0, at), Buffer.from(tail)]), spliced: { of: r, at: i } };
 }
 
 /** Renders a success answer. For `graph` the data is the member list after ret/msg. */

@@ -125,6 +125,20 @@ t.test('graph-weibo reads are kept with a new seqid per answer, and follow write
   t.ok(seqid(a.body) && seqid(b.body), 'both answers carry a seqid');
   t.not(seqid(b.body), seqid(a.body), 'each answer has its own seqid');
   t.equal(b.body.replace(/"seqid":\d+}$/, ''), a.body.replace(/"seqid":\d+}$/, ''), 'the rest is the same answer');
+  // the journal shows each answer's own head and size: a long one's head is the kept one's, a
+  // short one is shown whole, with its own seqid
+  const entries = async (path: string, n: number) =>
+    ((await app.inject({ method: 'GET', url: '/_emulator/journal?limit=50' })).json() as { entries: { path: string; response: { bytes: number; body: string } }[] }).entries.filter((e) => e.path === path).slice(0, n);
+  const fans = () => graphGet(app, '/relation/get_fanslist', graphCreds(app, 'alice'), { format: 'json', reqnum: 30 });
+  const [fa, fb] = [await fans(), await fans()];
+  t.ok(fa.body.length > 4096, `a long answer (${fa.body.length} characters)`);
+  t.not(seqid(fa.body), seqid(fb.body), 'kept, with a seqid each');
+  const long = await entries('/relation/get_fanslist', 2);
+  t.same(long.map((e) => e.response.bytes).sort(), [fa, fb].map((r) => Buffer.byteLength(r.body)).sort(), 'the journal has the size of each');
+  for (const e of long) t.ok(e.response.body.endsWith(`…[${e.response.bytes} bytes]`) && e.response.body.length === 4096 + `…[${e.response.bytes} bytes]`.length && fa.body.startsWith(e.response.body.slice(0, 4096)), 'and its head');
+  const short = [await graphGet(app, '/user/get_other_info', g, { format: 'json', name: 'erin' }), await graphGet(app, '/user/get_other_info', g, { format: 'json', name: 'erin' })];
+  t.ok(short[1].body.length < 4096, 'a short answer');
+  t.same((await entries('/user/get_other_info', 2)).map((e) => e.response.body).sort(), short.map((r) => r.body).sort(), 'shown whole, each with its own seqid');
   const xml = await graphGet(app, '/relation/get_idollist', g, { format: 'xml', reqnum: 30 });
   t.match(xml.body, /^<\?xml/, 'XML is kept apart (it has no seqid)');
   // dave follows erin, then stops: each list read after a write shows it
@@ -142,6 +156,17 @@ t.test('graph-weibo reads are kept with a new seqid per answer, and follow write
   const upd = await signed(app, weiboCreds(app, 'erin'), { method: 'POST', path: '/api/user/update', params: { format: 'json', nick: 'Erin 2' } });
   t.equal(JSON.parse(upd.body).ret, 0, upd.body);
   t.equal(await other(), 'Erin 2', 'get_other_info after user/update');
+  // a kept answer with non-ASCII text goes out as its bytes with the new seqid spliced in
+  const nick2 = 'Erin 二 😀';
+  const upd2 = await signed(app, weiboCreds(app, 'erin'), { method: 'POST', path: '/api/user/update', params: { format: 'json', nick: nick2 } });
+  t.equal(JSON.parse(upd2.body).ret, 0, upd2.body);
+  const read = () => graphGet(app, '/user/get_other_info', g, { format: 'json', name: 'erin' });
+  const c = await read();
+  const d = await read();
+  t.equal(JSON.parse(d.body).data.nick, nick2, 'the kept answer has the text as written');
+  t.not(seqid(d.body), seqid(c.body), 'and a seqid of its own');
+  t.equal(d.body.replace(/"seqid":\d+}$/, ''), c.body.replace(/"seqid":\d+}$/, ''), 'the rest is the same answer');
+  t.equal(d.headers['content-length'], String(Buffer.byteLength(d.body)), 'Content-Length counts its bytes');
 });
 
 t.test('the clock and the control plane: timestamp, reset, import', async (t) => {
