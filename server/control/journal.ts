@@ -428,10 +428,10 @@ export function nearMisses(path: string, routes: readonly string[], n = 3): stri
 /** `text`: the body is the head of a text answer, whose outcome outcomeOf can read. */
 type AnswerSummary = JournalEntry['response'] & { text: boolean };
 
-/** What an entry keeps of an answer: type, size, the head of a text body and its outcome. */
 // a kept answer (server/answers.ts) is sent many times: summarised once
 const summaries = new WeakMap<object, AnswerSummary>();
 
+/** What an entry keeps of an answer: type, size, the head of a text body and its outcome. */
 const NO_ANSWER: AnswerSummary = Object.freeze({ type: '', bytes: 0, body: '', truncated: false, text: false });
 
 function summarise(type: string, payload: unknown): AnswerSummary {
