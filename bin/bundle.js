@@ -4,8 +4,9 @@
 // tests bundle a stale checkout into a scratch folder, as the image's build does) and, beside it,
 // the body it starts: tencent-open-emulator.cjs. The .js is server/code_cache.ts, which compiles
 // the body with V8's code cache; the body is every module of the server in one CommonJS script
-// (a vm.Script takes a script, not an ES module). better-sqlite3 is a native addon and stays in
-// node_modules, as does pino-pretty (a transport: pino's worker thread loads it by name, as it
+// (a vm.Script takes a script, not an ES module). better-sqlite3's native addon stays in
+// node_modules (db/sqlite.ts loads it by its path; its JavaScript is bundled), as does
+// pino-pretty (a transport: pino's worker thread loads it by name, as it
 // loads its own worker files, which server/logging.ts names in node_modules). __BUNDLED__ tells
 // seed/cache.ts it is this one file.
 import { build } from 'esbuild';
@@ -33,7 +34,8 @@ const body = await build({
   outfile: bodyFile,
   write: false,
   format: 'cjs',
-  external: ['better-sqlite3', 'pino-pretty'],
+  // better-sqlite3's addon is loaded by its path (db/sqlite.ts), so `bindings` is never called here
+  external: ['bindings', 'pino-pretty'],
   // the sources are ES modules: strict, and import.meta.url is this file's URL
   define: { __BUNDLED__: 'true', 'import.meta.url': '__emuImportMetaUrl' },
   banner: { js: "'use strict';const __emuImportMetaUrl=require('node:url').pathToFileURL(__filename).href;" },

@@ -8,7 +8,7 @@
 // reset takes ~1.5 s (bench/results.md).
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
 import { checkpoint, type DB } from './store.js';
 import { withCountersSuspended } from './counters.js';
 import { World } from './world.js';
@@ -38,7 +38,7 @@ export function fileImage(beside: DB, write: (file: string) => void): Image {
   try {
     write(file);
     const size = statSync(file).size;
-    const copy = new Database(file, { readonly: true, fileMustExist: true });
+    const copy = openSqlite(file, { readonly: true, fileMustExist: true });
     try {
       // where an open file cannot be removed (Windows), dropImage removes it
       rmSync(dir, { recursive: true, force: true });
@@ -87,7 +87,7 @@ export function tableNames(db: DB): string[] {
 
 /** Opens a world from a serialized database image. */
 export function worldFromImage(bytes: Buffer, clock = new Clock()): World {
-  const db = new Database(bytes);
+  const db = openSqlite(bytes);
   db.pragma('foreign_keys = ON');
   return new World(db, clock);
 }

@@ -1,9 +1,11 @@
 import { linkSync, rmSync, writeFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
 import { Clock } from './clock.js';
 
-export type DB = Database.Database;
+import { openSqlite, type DB } from './sqlite.js';
+
+export type { DB };
 
 /**
  * Opens (or creates) a SQLite store and brings its schema up to date. With `image` (a serialized
@@ -11,7 +13,7 @@ export type DB = Database.Database;
  */
 export function openDatabase(path: string, image?: Buffer): DB {
   if (image && path !== ':memory:') createFrom(path, image);
-  const db = image && path === ':memory:' ? new Database(image) : new Database(path);
+  const db = openSqlite(image && path === ':memory:' ? image : path);
   if (path !== ':memory:') {
     db.pragma('journal_mode = WAL');
     // a 1M-tweet store is ~0.5 GB: a larger page cache and memory-mapped reads keep its hot
