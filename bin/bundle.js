@@ -34,7 +34,8 @@ const body = await build({
   outfile: bodyFile,
   write: false,
   format: 'cjs',
-  // better-sqlite3's addon is loaded by its path (db/sqlite.ts), so `bindings` is never called here
+  // better-sqlite3's addon is loaded by its path (db/sqlite.ts); `bindings` only where it is not in
+  // build/Release, from node_modules (bundled, it would search beside the bundle)
   external: ['bindings', 'pino-pretty'],
   // the sources are ES modules: strict, and import.meta.url is this file's URL
   define: { __BUNDLED__: 'true', 'import.meta.url': '__emuImportMetaUrl' },

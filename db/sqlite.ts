@@ -17,13 +17,15 @@ let addon: string | object | undefined;
 function nativeBinding(): string | object {
   if (addon === undefined) {
     const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
-    const file = join(dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
-    addon = existsSync(file) ? file : (createRequire(pkg)('bindings') as (o: object) => object)({ bindings: 'better_sqlite3.node', module_root: dirname(pkg) });
+    const root = dirname(pkg);
+    const file = join(root, 'build', 'Release', 'better_sqlite3.node');
+    addon = existsSync(file) ? file : (createRequire(pkg)('bindings') as (o: object) => object)({ bindings: 'better_sqlite3.node', module_root: root });
   }
   return addon;
 }
 
 /** A handle on a store file, ':memory:', or a serialized image (an in-memory copy of it). */
 export function openSqlite(source: string | Buffer, options: Database.Options = {}): DB {
+  // better-sqlite3 takes the addon object too (its database.js); its types name only the path
   return new Database(source, { ...options, nativeBinding: nativeBinding() as string });
 }

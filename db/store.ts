@@ -2,7 +2,6 @@ import { linkSync, rmSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
 import { Clock } from './clock.js';
-
 import { openSqlite, type DB } from './sqlite.js';
 
 export type { DB };
