@@ -96,7 +96,7 @@ export function weiboCreds(app: FastifyInstance, name = 'alice'): WeiboCreds {
 }
 
 export interface SignedRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'HEAD' | 'POST';
   path: string;
   params?: Record<string, string | number>;
   /** where the oauth_* parameters travel */
@@ -129,7 +129,7 @@ export function sign(method: string, url: string, params: Record<string, string>
 /** Builds and injects a signed open.t.qq.com request. */
 export function signed(app: FastifyInstance, c: WeiboCreds, r: SignedRequest): Promise<LightMyRequestResponse> {
   const host = r.host ?? 'open.t.qq.com';
-  const via = r.via ?? (r.method === 'GET' ? 'query' : 'body');
+  const via = r.via ?? (r.method === 'POST' ? 'body' : 'query');
   const params: Record<string, string> = Object.fromEntries(Object.entries(r.params ?? {}).map(([k, v]) => [k, String(v)]));
   const oauth = oauthParams(c, r.oauth ?? {}, app.world.clock.now());
   const all = { ...params, ...oauth };
@@ -151,7 +151,7 @@ export function signed(app: FastifyInstance, c: WeiboCreds, r: SignedRequest): P
   }
   if (via === 'header') {
     headers.authorization = authHeader(oauthSigned);
-    if (r.method === 'GET') return app.inject({ method: 'GET', url: `${r.path}${Object.keys(params).length ? '?' + qs(params) : ''}`, headers });
+    if (r.method !== 'POST') return app.inject({ method: r.method, url: `${r.path}${Object.keys(params).length ? '?' + qs(params) : ''}`, headers });
     headers['content-type'] = 'application/x-www-form-urlencoded';
     return app.inject({ method: 'POST', url: r.path, headers, payload: qs(params) });
   }
