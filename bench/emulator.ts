@@ -16,14 +16,16 @@ const freePort = () =>
   });
 
 /**
- * How to start it: `npm` is `npm start` (what the README tells people to run), `bundle` the
- * compiled one-file build it runs (the Docker image's CMD too), `tsc` dist/server/start.js,
+ * How to start it: `npm` is `npm start` (what the README tells people to run), `launcher` the
+ * command that script runs (bin/tencent-open-emulator.js, without npm), `bundle` the compiled
+ * one-file build the launcher loads (the Docker image's CMD too), `tsc` dist/server/start.js,
  * `tsx` the TypeScript sources (`npm run dev`), `bare` bench/hello-start.mjs (no emulator).
  */
-export type StartHow = 'npm' | 'bundle' | 'tsc' | 'tsx' | 'bare';
+export type StartHow = 'npm' | 'launcher' | 'bundle' | 'tsc' | 'tsx' | 'bare';
 
 const COMMANDS: Record<StartHow, [string, string[]]> = {
   npm: ['npm', ['start', '--silent', '--']],
+  launcher: [process.execPath, ['bin/tencent-open-emulator.js']],
   bundle: [process.execPath, ['dist/tencent-open-emulator.js']],
   tsc: [process.execPath, ['dist/server/start.js']],
   tsx: [process.execPath, ['--import', 'tsx', 'server/start.ts']],
