@@ -37,7 +37,7 @@ export class AppStore {
   constructor(private readonly w: World) {}
 
   get(appid: string): App | undefined {
-    return remember(this.w.db, 'app', appid, () => {
+    return remember(this.w.db, 'apps', appid, () => {
       const r = this.w.db.prepare('SELECT * FROM apps WHERE appid = ?').get(appid) as AppRow | undefined;
       return r && toApp(r);
     });
@@ -67,7 +67,7 @@ export class AppStore {
 
   /** The user's openid within this app (stable, created on first use). */
   openidFor(appid: string, userId: number): string {
-    return remember(this.w.db, 'openid', `${appid}\n${userId}`, () => this.openidOf(appid, userId));
+    return remember(this.w.db, 'openids', `${appid}\n${userId}`, () => this.openidOf(appid, userId));
   }
 
   private openidOf(appid: string, userId: number): string {

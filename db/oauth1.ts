@@ -22,7 +22,7 @@ export class OAuth1Store {
   constructor(private readonly w: World) {}
 
   get(token: string): OAuth1Token | undefined {
-    return remember(this.w.db, 'oauth1 token', token, () => this.w.db.prepare('SELECT * FROM oauth1_tokens WHERE token = ?').get(token) as OAuth1Token | undefined);
+    return remember(this.w.db, 'oauth1_tokens', token, () => this.w.db.prepare('SELECT * FROM oauth1_tokens WHERE token = ?').get(token) as OAuth1Token | undefined);
   }
 
   createRequestToken(appid: string, callback: string): OAuth1Token {

@@ -76,7 +76,7 @@ export class OAuth2Store {
   }
 
   getToken(accessToken: string): TokenRow | undefined {
-    return remember(this.w.db, 'oauth2 token', accessToken, () => this.w.db.prepare('SELECT * FROM oauth2_tokens WHERE access_token = ?').get(accessToken) as TokenRow | undefined);
+    return remember(this.w.db, 'oauth2_tokens', accessToken, () => this.w.db.prepare('SELECT * FROM oauth2_tokens WHERE access_token = ?').get(accessToken) as TokenRow | undefined);
   }
 
   getByRefresh(refreshToken: string): TokenRow | undefined {

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { migrations } from './migrations.js';
 import { Clock } from './clock.js';
 import { openSqlite, type DB } from './sqlite.js';
+import { targetOf, writeGraph, type WriteGraph } from './written.js';
 
 export type { DB };
 
@@ -66,7 +67,7 @@ export function cacheStatements(db: DB, limit = 1000): void {
     if (!stmt) {
       stmt = compile(sql);
       if (stmt.reader) fastRows(stmt, compile(sql));
-      if (!stmt.readonly && !sql.startsWith(BOOKKEEPING)) countWrites(stmt, version);
+      if (!stmt.readonly && !sql.startsWith(BOOKKEEPING)) countWrites(stmt, sql, version);
       if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
       cache.set(sql, stmt);
     }
@@ -83,27 +84,44 @@ export const BOOKKEEPING = '/* bookkeeping */ ';
 
 interface WriteCount {
   writes: number;
+  /** writes whose tables are not known (exec(), a statement not of the plain forms): every table's version moves */
+  anyTable: number;
+  /** this process's writes per table, the tables their triggers and foreign-key actions write included */
+  byTable: Map<string, number>;
+  /** the schema's write graph, read again after any write of unknown tables (it may have changed the schema) */
+  graph?: WriteGraph;
+  compile: DB['prepare'];
   /** PRAGMA data_version: changes when another connection (another process) commits to the file */
   others?: Database.Statement;
 }
 const versions = new WeakMap<DB, WriteCount>();
 
 function trackWrites(db: DB, compile: DB['prepare']): WriteCount {
-  const v: WriteCount = { writes: 0, others: db.memory ? undefined : compile('PRAGMA data_version').pluck() };
+  const v: WriteCount = { writes: 0, anyTable: 0, byTable: new Map(), compile, others: db.memory ? undefined : compile('PRAGMA data_version').pluck() };
   versions.set(db, v);
   const exec = db.exec.bind(db);
   db.exec = ((sql: string) => {
-    v.writes++;
+    wrote(v, undefined);
     return exec(sql);
   }) as DB['exec'];
   return v;
 }
 
+function wrote(v: WriteCount, target: string | undefined): void {
+  v.writes++;
+  const tables = target === undefined ? undefined : (v.graph ??= writeGraph(v.compile)).get(target);
+  if (!tables) {
+    v.anyTable++;
+    v.graph = undefined;
+  } else for (const t of tables) v.byTable.set(t, (v.byTable.get(t) ?? 0) + 1);
+}
+
 /** Every way a writing statement runs counts as a write (before it runs: a failed write counts too). */
-function countWrites(stmt: Database.Statement, v: WriteCount): void {
+function countWrites(stmt: Database.Statement, sql: string, v: WriteCount): void {
+  const target = targetOf(sql);
   for (const m of ['run', 'get', 'all', 'iterate'] as const) {
     const f = stmt[m].bind(stmt) as (...a: unknown[]) => unknown;
-    Object.assign(stmt, { [m]: (...a: unknown[]) => (v.writes++, f(...a)) });
+    Object.assign(stmt, { [m]: (...a: unknown[]) => (wrote(v, target), f(...a)) });
   }
 }
 
@@ -119,33 +137,43 @@ export function dataVersion(db: DB): number {
   return v.others ? v.writes + (v.others.get() as number) : v.writes;
 }
 
+/** dataVersion narrowed to one table: this process's writes that may change it, and every other. */
+function tableVersion(v: WriteCount, table: string): number {
+  const mine = v.anyTable + (v.byTable.get(table) ?? 0);
+  return v.others ? mine + (v.others.get() as number) : mine;
+}
+
 interface Remembered {
   version: number;
-  lookups: Map<string, Map<string | number, unknown>>;
+  values: Map<string | number, unknown>;
 }
-const rememberedOf = new WeakMap<DB, Remembered>();
+const rememberedOf = new WeakMap<DB, Map<string, Remembered>>();
 /** Entries one lookup keeps at most (a flood of unknown tokens cannot grow it without end). */
 const REMEMBERED_MAX = 10_000;
 
 /**
  * `compute(key)` for a point lookup every authenticated call repeats (its token, app, user,
- * openid), remembered while the store's data version stays what it was: any write of this
- * process or commit of another forgets every remembered value at once, so a lookup never
- * answers what the store no longer holds. A value whose computing wrote is not kept. Values
- * are frozen: callers share them. Stores without a version (no cacheStatements) compute always.
+ * openid), remembered while `table`, the one table it reads, is unchanged: a write of this
+ * process that may change that table (by its own statement, a trigger or a foreign-key action:
+ * db/written.ts), any write whose tables are not known, or a commit of another connection forgets
+ * its remembered values, so a lookup never answers what the store no longer holds. A t/add
+ * leaves the apps, tokens and users remembered. A value whose computing wrote is not kept.
+ * Values are frozen: callers share them. Stores without a version (no cacheStatements) compute always.
  */
-export function remember<V>(db: DB, lookup: string, key: string | number, compute: () => V): V {
-  const version = dataVersion(db);
-  if (Number.isNaN(version)) return compute();
-  let r = rememberedOf.get(db);
-  if (!r || r.version !== version) rememberedOf.set(db, (r = { version, lookups: new Map() }));
-  let m = r.lookups.get(lookup);
-  if (!m) r.lookups.set(lookup, (m = new Map()));
-  if (m.has(key)) return m.get(key) as V;
+export function remember<V>(db: DB, table: string, key: string | number, compute: () => V): V {
+  const v = versions.get(db);
+  if (!v) return compute();
+  const version = tableVersion(v, table);
+  let byTable = rememberedOf.get(db);
+  if (!byTable) rememberedOf.set(db, (byTable = new Map()));
+  let r = byTable.get(table);
+  if (!r || r.version !== version) byTable.set(table, (r = { version, values: new Map() }));
+  if (r.values.has(key)) return r.values.get(key) as V;
+  const writes = v.writes;
   const value = compute();
-  if (dataVersion(db) !== version) return value;
-  if (m.size >= REMEMBERED_MAX) m.clear();
-  m.set(key, deepFreeze(value));
+  if (v.writes !== writes || tableVersion(v, table) !== version) return value;
+  if (r.values.size >= REMEMBERED_MAX) r.values.clear();
+  r.values.set(key, deepFreeze(value));
   return value;
 }
 

@@ -61,7 +61,7 @@ export class UserStore {
   constructor(private readonly w: World) {}
 
   byId(id: number): UserRow | undefined {
-    return remember(this.w.db, 'user', id, () => this.w.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
+    return remember(this.w.db, 'users', id, () => this.w.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
   }
 
   byName(name: string): UserRow | undefined {
