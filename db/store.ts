@@ -62,6 +62,18 @@ export function cacheStatements(db: DB, limit = 1000): void {
   const compile = db.prepare.bind(db);
   const cache = new Map<string, Database.Statement>();
   const version = trackWrites(db, compile);
+  // a transaction that throws is rolled back: the writes it counted are undone, and a lookup
+  // remembered inside it (after its writes) would hold what the store no longer holds
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...a: unknown[]) => unknown) =>
+    transaction(function (this: unknown, ...a: unknown[]) {
+      try {
+        return fn.apply(this, a);
+      } catch (e) {
+        wrote(version, undefined);
+        throw e;
+      }
+    })) as DB['transaction'];
   db.prepare = ((sql: string) => {
     let stmt = cache.get(sql);
     if (!stmt) {

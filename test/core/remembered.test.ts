@@ -89,3 +89,18 @@ t.test('writes that reach a table only through a foreign-key action or a trigger
   db.prepare('WITH n AS (SELECT ? AS v) UPDATE users SET nick = (SELECT v FROM n) WHERE id = ?').run('set through a CTE', id);
   t.not(app.world.users.byId(id)!.nick, nick, 'a write whose table the store does not read (a CTE) forgets every table');
 });
+
+t.test('a lookup remembered inside a transaction that is rolled back is not kept', async (t) => {
+  const app = await build();
+  t.teardown(() => app.close());
+  const id = userId(app, 'erin');
+  const nick = app.world.users.byId(id)!.nick;
+  t.throws(() =>
+    app.world.tx(() => {
+      app.world.db.prepare('UPDATE users SET nick = ? WHERE id = ?').run('rolled back', id);
+      t.equal(app.world.users.byId(id)!.nick, 'rolled back', 'inside: the transaction sees its own write');
+      throw new Error('refused');
+    }),
+  );
+  t.equal(app.world.users.byId(id)!.nick, nick, 'after the rollback: the stored row, not the one remembered inside');
+});
