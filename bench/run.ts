@@ -554,6 +554,8 @@ async function main() {
     '',
     '## Start, reset, memory',
     '',
+    'Each start here (and the servers reset and world creation are measured on) may use every core, as a user\'s start does; the five ways\' starts are taken in turn.',
+    '',
     '| measure | value |',
     '|---|---:|',
     `| start → healthy, default world, \`npm start\` (bin/tencent-open-emulator.js → the bundle; npm's own start included), median of 5 (min ${ms(npmStarts[0])}, max ${ms(npmStarts[4])}) | ${ms(npmStarts[2])} |`,
