@@ -12,7 +12,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
  * Every core, as a user's start has them: bench/run.ts pins itself to the load generator's core,
  * and a child inherits that (node's start on one core was 20-50 % slower and twice as variable).
  */
-const ALL_CORES: string[] = os.cpus().length >= 2 && spawnSync('taskset', ['-c', `0-${os.cpus().length - 1}`, 'true'], { stdio: 'ignore' }).status === 0 ? ['taskset', '-c', `0-${os.cpus().length - 1}`] : [];
+const EVERY_CORE = ['taskset', '-c', `0-${os.cpus().length - 1}`];
+const ALL_CORES: string[] = os.cpus().length >= 2 && spawnSync(EVERY_CORE[0], [...EVERY_CORE.slice(1), 'true'], { stdio: 'ignore' }).status === 0 ? EVERY_CORE : [];
 
 const freePort = () =>
   new Promise<number>((resolve) => {
