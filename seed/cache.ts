@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase, type DB } from '../db/store.js';
 import { fileImage, type Image } from '../db/images.js';
 import { migrations } from '../db/migrations.js';
+import { writeOrigin } from '../db/origin.js';
+import { openSqlite } from '../db/sqlite.js';
 import { World } from '../db/world.js';
 import { cacheDirFrom, keepInCache, packageRoot } from '../server/cache_dir.js';
 import { seedWorld, worldSize, type SeedOptions } from './generate.js';
@@ -117,12 +119,21 @@ export function seededBytes(o: SeedOptions): Buffer {
 export function seededFileImage(beside: DB, o: SeedOptions): Image {
   return fileImage(beside, (file) => {
     const kept = seededImage(o);
-    if (kept) return writeFileSync(file, kept);
-    const world = new World(openDatabase(file));
-    seedWorld(world, o);
+    let db: DB;
+    if (kept) {
+      writeFileSync(file, kept);
+      db = openSqlite(file);
+    } else {
+      const world = new World(openDatabase(file));
+      seedWorld(world, o);
+      db = world.db;
+    }
+    // the image is put back page by page, world_meta with it: it says its seed, so the store
+    // still resets to that seed after the next restart (an image without it lost the origin)
+    writeOrigin(db, { seed: o.seed, size: String(o.size) });
     // a rollback journal: the read-only copy then needs no -wal / -shm files
-    world.db.pragma('journal_mode = DELETE');
-    world.db.close();
+    db.pragma('journal_mode = DELETE');
+    db.close();
   });
 }
 

@@ -50,6 +50,35 @@ t.test('reset of a reopened file world goes back to its seed, whatever the flags
   t.equal((other.prepare('SELECT COUNT(*) AS n FROM tweets').get() as { n: number }).n, seed1Counts.tweets, 'another connection reads the seed from the file');
 });
 
+t.test('a file world keeps its seed through a reset: the next start resets to the seed again', async (t) => {
+  const f = join(dir, 'kept-origin.sqlite');
+  const seed1 = await build({ seed: 1, size: 'small' });
+  const seed1Counts = await counts(seed1);
+  await seed1.close();
+  const post = (app: Awaited<ReturnType<typeof build>>, content: string) =>
+    signed(app, weiboCreds(app, 'alice'), { method: 'POST', path: '/api/t/add', params: { format: 'json', content, clientip: '127.0.0.1' } });
+
+  const first = await build({ db: f, seed: 1, size: 'small' });
+  t.match((await post(first, 'before the first restart')).json(), { ret: 0 });
+  await first.close();
+
+  // reopened: the reset goes back to seed 1 (the origin image), then more is written
+  const second = await build({ db: f, seed: 1, size: 'small' });
+  t.same((await second.inject({ method: 'POST', url: '/_emulator/reset' })).json().counts, seed1Counts, 'the first reset: seed 1');
+  const meta = () => new Database(f, { readonly: true });
+  const m = meta();
+  t.same(m.prepare("SELECT key, value FROM world_meta WHERE key IN ('seed', 'size') ORDER BY key").all(), [{ key: 'seed', value: '1' }, { key: 'size', value: 'small' }], 'the reset file still records its seed');
+  m.close();
+  t.match((await post(second, 'after the reset, before the second restart')).json(), { ret: 0 });
+  await second.close();
+
+  // reopened again: reset still returns to the seed, not to the file as this start found it
+  const third = await build({ db: f, seed: 1, size: 'small' });
+  t.teardown(() => third.close());
+  t.equal((await counts(third)).tweets, seed1Counts.tweets + 1, 'the file as left');
+  t.same((await third.inject({ method: 'POST', url: '/_emulator/reset' })).json().counts, seed1Counts, 'reset after the second restart: seed 1 again');
+});
+
 t.test('the start line: a new world seeded, then an existing one opened with a warning', async (t) => {
   const f = join(dir, 'spawned.sqlite');
   const startLine = (extra: string[]) =>
