@@ -468,15 +468,19 @@ async function main() {
     await small.stop();
   }
 
-  let scale: { small: ScaleSide; big: ScaleSide; startBig: number; bigResets: number[]; bigWorlds: number[]; seeded: string } | undefined;
+  let scale: { small: ScaleSide; big: ScaleSide; startBig: number; firstBigReset: number; bigResets: number[]; bigWorlds: number[]; seeded: string } | undefined;
   if (withScale) {
     const f10k = await seededFile(10_000);
     const f1m = await seededFile(1_000_000);
     const bigStart = await startToHealthy(['--db', f1m.file], 'bundle');
     let bigResets: number[];
     let bigWorlds: number[];
+    let firstBigReset: number;
     try {
-      // a file store is put back in place from its template (the same content: the file is unchanged)
+      // the first reset of a reopened store file makes the image of the seed the file records
+      // (seed/cache.ts: a world this large is generated, not kept): timed on its own
+      [firstBigReset] = await resetTimes(bigStart.base, 1);
+      // then the seed's file image is put back in place, page by page
       bigResets = await resetTimes(bigStart.base, 3);
       bigWorlds = await worldTimes(bigStart.base, 3);
     } finally {
@@ -488,6 +492,7 @@ async function main() {
       small: both.small,
       big: both.big,
       startBig: bigStart.ms,
+      firstBigReset,
       bigResets,
       bigWorlds,
       seeded: f1m.seededMs !== undefined ? `seeded in this run in ${ms(f1m.seededMs)}` : 'seeded by an earlier run (bench/.data/)',
@@ -567,7 +572,8 @@ async function main() {
     ...(scale
       ? [
           `| start → healthy, 1 M-tweet world (\`--db\` a seeded file, its reset template copied at start; ${scale.seeded}) | ${ms(scale.startBig)} |`,
-          `| POST /_emulator/reset round trip, 1 M-tweet world (file store put back in place), median of 3 (min ${ms(scale.bigResets[0])}, max ${ms(scale.bigResets[2])}) | ${ms(scale.bigResets[1])} |`,
+          `| POST /_emulator/reset round trip, 1 M-tweet world, the first after start (a reopened file resets to the seed it records: that seed's image is generated once, then kept while the emulator runs) | ${ms(scale.firstBigReset)} |`,
+          `| POST /_emulator/reset round trip, 1 M-tweet world, the next three (the seed's file image put back in place), median of 3 (min ${ms(scale.bigResets[0])}, max ${ms(scale.bigResets[2])}) | ${ms(scale.bigResets[1])} |`,
           `| POST /_emulator/worlds round trip, 1 M-tweet world (an in-memory copy of the file template), median of 3 (min ${ms(scale.bigWorlds[0])}, max ${ms(scale.bigWorlds[2])}) | ${ms(scale.bigWorlds[1])} |`,
         ]
       : []),
