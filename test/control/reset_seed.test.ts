@@ -65,8 +65,7 @@ t.test('a file world keeps its seed through a reset: the next start resets to th
   // reopened: the reset goes back to seed 1 (the origin image), then more is written
   const second = await build({ db: f, seed: 1, size: 'small' });
   t.same((await second.inject({ method: 'POST', url: '/_emulator/reset' })).json().counts, seed1Counts, 'the first reset: seed 1');
-  const meta = () => new Database(f, { readonly: true });
-  const m = meta();
+  const m = new Database(f, { readonly: true });
   t.same(m.prepare("SELECT key, value FROM world_meta WHERE key IN ('seed', 'size') ORDER BY key").all(), [{ key: 'seed', value: '1' }, { key: 'size', value: 'small' }], 'the reset file still records its seed');
   m.close();
   t.match((await post(second, 'after the reset, before the second restart')).json(), { ret: 0 });
